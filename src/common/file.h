@@ -1,0 +1,70 @@
+// The file layer. Everything in Domicile that touches the disk goes through a
+// FileSystem so that tests can swap in an in-memory or fault-injecting one
+// (tests/fakes) and check crash behaviour without killing processes.
+//
+// Thread-safety: FileSystem implementations are safe for concurrent use; a
+// WritableFile is used by one thread at a time.
+#ifndef DOMICILE_COMMON_FILE_H_
+#define DOMICILE_COMMON_FILE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace domicile {
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Makes everything appended so far durable (fdatasync).
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // Creates or truncates `path` for writing.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  // Opens `path` for appending, creating it if absent.
+  virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  virtual Result<bool> Exists(const std::string& path) = 0;
+  virtual Result<uint64_t> FileSize(const std::string& path) = 0;
+  // Atomically replaces `to` with `from` (rename(2)).
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status Remove(const std::string& path) = 0;
+  // Creates `path` and any missing parents; OK if it exists.
+  virtual Status CreateDirs(const std::string& path) = 0;
+  // Makes the directory's entries (creations, renames) durable.
+  virtual Status SyncDir(const std::string& path) = 0;
+  // Names (not paths) of the entries of a directory, sorted.
+  virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+
+  // The real, POSIX file system. Never null; lives for the whole program.
+  static FileSystem* Default();
+};
+
+// Replaces `path` with `data` so that after a crash at any instant the file holds
+// either its old content or `data`, never a mix: writes a temporary file beside it,
+// syncs it, renames it over `path` and syncs the directory. Missing parent
+// directories are created.
+Status AtomicWriteFile(FileSystem& fs, const std::string& path, std::string_view data);
+
+// Writes `data` to `path` (truncating) and syncs it; not atomic.
+Status WriteFileSynced(FileSystem& fs, const std::string& path, std::string_view data);
+
+// Directory part of a path ("a/b/c" -> "a/b", "c" -> ".").
+std::string DirName(const std::string& path);
+// Joins two path parts with one '/'.
+std::string JoinPath(std::string_view a, std::string_view b);
+
+}  // namespace domicile
+
+#endif  // DOMICILE_COMMON_FILE_H_

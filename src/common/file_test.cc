@@ -1,0 +1,56 @@
+#include "common/file.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/temp_dir.h"
+
+namespace domicile {
+namespace {
+
+TEST(PathTest, DirNameAndJoin) {
+  EXPECT_EQ(DirName("a/b/c"), "a/b");
+  EXPECT_EQ(DirName("c"), ".");
+  EXPECT_EQ(DirName("/c"), "/");
+  EXPECT_EQ(JoinPath("a/", "/b"), "a/b");
+  EXPECT_EQ(JoinPath("a", "b/c"), "a/b/c");
+}
+
+TEST(PosixFileSystemTest, AtomicWriteCreatesParentsAndReplaces) {
+  testing::TempDir tmp;
+  FileSystem& fs = *FileSystem::Default();
+  std::string path = tmp.path() + "/x/y/file";
+  ASSERT_TRUE(AtomicWriteFile(fs, path, "one").ok());
+  EXPECT_EQ(*fs.ReadFile(path), "one");
+  ASSERT_TRUE(AtomicWriteFile(fs, path, "two").ok());
+  EXPECT_EQ(*fs.ReadFile(path), "two");
+  EXPECT_EQ(*fs.FileSize(path), 3u);
+  // No temporary files are left behind.
+  EXPECT_EQ(*fs.ListDir(tmp.path() + "/x/y"), std::vector<std::string>{"file"});
+}
+
+TEST(PosixFileSystemTest, ErrorsHavePreciseCodes) {
+  testing::TempDir tmp;
+  FileSystem& fs = *FileSystem::Default();
+  EXPECT_EQ(fs.ReadFile(tmp.path() + "/missing").status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(*fs.Exists(tmp.path() + "/missing"));
+  EXPECT_EQ(fs.Rename(tmp.path() + "/missing", tmp.path() + "/b").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(AtomicWriteFile(fs, tmp.path() + "/f", "x").ok());
+  EXPECT_EQ(fs.CreateDirs(tmp.path() + "/f").code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(PosixFileSystemTest, AppendableFileKeepsContent) {
+  testing::TempDir tmp;
+  FileSystem& fs = *FileSystem::Default();
+  std::string path = tmp.path() + "/log";
+  for (const char* part : {"ab", "cd"}) {
+    auto f = fs.NewAppendableFile(path);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE((*f)->Append(part).ok());
+    ASSERT_TRUE((*f)->Sync().ok());
+    ASSERT_TRUE((*f)->Close().ok());
+  }
+  EXPECT_EQ(*fs.ReadFile(path), "abcd");
+}
+
+}  // namespace
+}  // namespace domicile

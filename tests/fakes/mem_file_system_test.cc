@@ -1,0 +1,73 @@
+#include "fakes/mem_file_system.h"
+
+#include <gtest/gtest.h>
+
+namespace domicile::testing {
+namespace {
+
+TEST(MemFileSystemTest, UnsyncedDataIsLostInACrash) {
+  MemFileSystem fs;
+  ASSERT_TRUE(fs.CreateDirs("d").ok());
+  auto f = fs.NewWritableFile("d/a");
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append("durable").ok());
+  ASSERT_TRUE((*f)->Sync().ok());
+  ASSERT_TRUE(fs.SyncDir("d").ok());
+  ASSERT_TRUE((*f)->Append("-volatile").ok());
+  EXPECT_EQ(*fs.ReadFile("d/a"), "durable-volatile");
+  fs.SimulateCrash();
+  EXPECT_EQ(*fs.ReadFile("d/a"), "durable");
+}
+
+TEST(MemFileSystemTest, NamesNeedADirectorySync) {
+  MemFileSystem fs;
+  ASSERT_TRUE(fs.CreateDirs("d").ok());
+  ASSERT_TRUE(WriteFileSynced(fs, "d/a", "x").ok());
+  fs.SimulateCrash();
+  EXPECT_FALSE(*fs.Exists("d/a"));
+
+  ASSERT_TRUE(AtomicWriteFile(fs, "d/a", "one").ok());
+  ASSERT_TRUE(fs.Rename("d/a", "d/b").ok());
+  fs.SimulateCrash();  // the rename was never made durable
+  EXPECT_EQ(*fs.ReadFile("d/a"), "one");
+  EXPECT_FALSE(*fs.Exists("d/b"));
+}
+
+TEST(MemFileSystemTest, AtomicWriteIsAllOrNothingAtEveryFaultPoint) {
+  // Learn how many operations one atomic replace takes.
+  uint64_t ops;
+  {
+    MemFileSystem fs;
+    ASSERT_TRUE(AtomicWriteFile(fs, "f", "old").ok());
+    fs.SimulateCrash();
+    ASSERT_TRUE(AtomicWriteFile(fs, "f", "new").ok());
+    ops = fs.op_count();
+  }
+  ASSERT_GT(ops, 3u);
+  for (auto kind : {MemFileSystem::FaultKind::kError, MemFileSystem::FaultKind::kTornWrite}) {
+    for (uint64_t n = 1; n <= ops; ++n) {
+      MemFileSystem fs;
+      ASSERT_TRUE(AtomicWriteFile(fs, "f", "old").ok());
+      fs.SimulateCrash();
+      fs.SetFault(n, kind);
+      fs.SetCrashAfterFault(true);
+      Status st = AtomicWriteFile(fs, "f", "new");
+      EXPECT_TRUE(fs.fault_fired());
+      EXPECT_FALSE(st.ok()) << "fault at op " << n;
+      fs.SimulateCrash();
+      std::string content = *fs.ReadFile("f");
+      EXPECT_TRUE(content == "old" || content == "new") << "op " << n << ": " << content;
+    }
+  }
+}
+
+TEST(MemFileSystemTest, ListDirShowsFilesAndSubdirs) {
+  MemFileSystem fs;
+  ASSERT_TRUE(fs.CreateDirs("a/b/c").ok());
+  ASSERT_TRUE(WriteFileSynced(fs, "a/f", "").ok());
+  EXPECT_EQ(*fs.ListDir("a"), (std::vector<std::string>{"b", "f"}));
+  EXPECT_EQ(fs.ListDir("nope").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace domicile::testing
