@@ -1,0 +1,123 @@
+#include "store/memory/memory_store.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <tuple>
+
+namespace domicile::store {
+namespace {
+
+class MemoryStore final : public Store {
+ public:
+  Status Apply(const Mutation& m) override {
+    if (m.subject.empty()) return InvalidArgumentError("store: mutation without subject");
+    if (m.upsert && m.upsert->id != m.subject) return InvalidArgumentError("store: upsert of another subject");
+    for (const auto& e : m.put_index) {
+      if (e.subject != m.subject) return InvalidArgumentError("store: index entry of another subject");
+    }
+    for (const auto& e : m.delete_index) {
+      if (e.subject != m.subject) return InvalidArgumentError("store: index entry of another subject");
+    }
+    std::lock_guard<std::mutex> l(mu_);
+    if (!m.upsert && !subjects_.count(m.subject) &&
+        (!m.put_fields.empty() || !m.put_index.empty() || !m.delete_index.empty())) {
+      return NotFoundError("store: no subject " + m.subject);
+    }
+    if (m.upsert) subjects_[m.subject] = *m.upsert;
+    for (const auto& f : m.put_fields) fields_[{m.subject, f.collection, f.field}] = f;
+    for (const auto& e : m.delete_index) index_.erase({e.index, e.token, e.subject});
+    for (const auto& e : m.put_index) index_.insert({e.index, e.token, e.subject});
+    return Status::Ok();
+  }
+
+  Result<std::optional<SubjectRecord>> GetSubject(std::string_view id) override {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = subjects_.find(std::string(id));
+    if (it == subjects_.end()) return std::optional<SubjectRecord>();
+    return std::optional<SubjectRecord>(it->second);
+  }
+
+  Result<std::vector<FieldRecord>> GetFields(std::string_view subject, std::string_view collection,
+                                             const std::vector<std::string>& fields) override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<FieldRecord> out;
+    std::string s(subject), c(collection);
+    for (auto it = fields_.lower_bound({s, c, ""}); it != fields_.end(); ++it) {
+      const auto& [ks, kc, kf] = it->first;
+      if (ks != s || kc != c) break;
+      if (fields.empty() || std::find(fields.begin(), fields.end(), kf) != fields.end()) out.push_back(it->second);
+    }
+    return out;
+  }
+
+  Result<std::vector<FieldRecord>> GetAllFields(std::string_view subject) override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<FieldRecord> out;
+    std::string s(subject);
+    for (auto it = fields_.lower_bound({s, "", ""}); it != fields_.end() && std::get<0>(it->first) == s; ++it) {
+      out.push_back(it->second);
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> Lookup(std::string_view index, std::string_view token) override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<std::string> out;
+    std::string i(index), t(token);
+    for (auto it = index_.lower_bound({i, t, ""}); it != index_.end(); ++it) {
+      if (std::get<0>(*it) != i || std::get<1>(*it) != t) break;
+      out.push_back(std::get<2>(*it));
+    }
+    return out;
+  }
+
+  Status DeleteSubject(std::string_view id) override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::string s(id);
+    if (!subjects_.erase(s)) return NotFoundError("store: no subject " + s);
+    for (auto it = fields_.lower_bound({s, "", ""}); it != fields_.end() && std::get<0>(it->first) == s;) {
+      it = fields_.erase(it);
+    }
+    for (auto it = index_.begin(); it != index_.end();) {
+      it = std::get<2>(*it) == s ? index_.erase(it) : std::next(it);
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<std::string>> ListSubjects(std::string_view after, size_t limit) override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<std::string> out;
+    for (auto it = subjects_.upper_bound(std::string(after)); it != subjects_.end() && out.size() < limit; ++it) {
+      out.push_back(it->first);
+    }
+    return out;
+  }
+
+  Status PutMeta(std::string_view key, std::string_view value) override {
+    std::lock_guard<std::mutex> l(mu_);
+    meta_[std::string(key)] = std::string(value);
+    return Status::Ok();
+  }
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = meta_.find(std::string(key));
+    if (it == meta_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, SubjectRecord> subjects_;                                  // guarded by mu_
+  std::map<std::tuple<std::string, std::string, std::string>, FieldRecord> fields_;  // guarded by mu_
+  std::set<std::tuple<std::string, std::string, std::string>> index_;              // guarded by mu_
+  std::map<std::string, std::string> meta_;                                        // guarded by mu_
+};
+
+}  // namespace
+
+std::unique_ptr<Store> NewMemoryStore() { return std::make_unique<MemoryStore>(); }
+
+}  // namespace domicile::store
