@@ -1,18 +1,20 @@
 # Helpers shared by the module CMakeLists.
 
-# domicile_test(NAME SOURCES a_test.cc ... LIBS lib ...)
-# Builds one GoogleTest binary and registers its tests with CTest.
+# domicile_test(NAME SOURCES a_test.cc ... LIBS lib ... [LABELS heavy])
+# Builds one GoogleTest binary and registers its tests with CTest. Tests labelled
+# "heavy" run in the release build only, not again under the sanitizers.
 function(domicile_test name)
   if(NOT DOMICILE_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} domicile_testing GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE DOMICILE_SHARED_DIR="${DOMICILE_SHARED_DIR}"
                              DOMICILE_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
-                       PROPERTIES ENVIRONMENT "DOMICILE_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+                       PROPERTIES ENVIRONMENT "DOMICILE_BIN_DIR=${CMAKE_BINARY_DIR}/bin"
+                                  LABELS "${ARG_LABELS}")
 endfunction()
 
 # domicile_fuzzer(NAME SOURCE fuzz_x.cc LIBS lib ... CORPUS dir)
