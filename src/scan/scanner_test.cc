@@ -1,0 +1,79 @@
+#include "scan/scanner.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace domicile::scan {
+namespace {
+
+std::unique_ptr<Scanner> MakeScanner() {
+  auto s = Scanner::Create();
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return std::move(s).value();
+}
+
+// "ENTITY:value" for each finding, to make expectations readable.
+std::vector<std::string> Found(const Scanner& s, std::string_view text) {
+  std::vector<std::string> out;
+  for (const Finding& f : s.Scan(text)) {
+    out.push_back(std::string(EntityName(f.entity)) + ":" +
+                  std::string(text.substr(f.offset, f.length)));
+  }
+  return out;
+}
+
+TEST(ScannerTest, FindsEachEntity) {
+  auto s = MakeScanner();
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Found(*s, "mail jane.doe@example.co.uk now"), V{"EMAIL_ADDRESS:jane.doe@example.co.uk"});
+  EXPECT_EQ(Found(*s, "card 4111 1111 1111 1111."), V{"CREDIT_CARD:4111 1111 1111 1111"});
+  EXPECT_EQ(Found(*s, "ssn: 536-22-1234"), V{"US_SSN:536-22-1234"});
+  EXPECT_EQ(Found(*s, "from 10.1.2.3:443"), V{"IP_ADDRESS:10.1.2.3"});
+  EXPECT_EQ(Found(*s, "iban GB82 WEST 1234 5698 7654 32 paid"), V{"IBAN_CODE:GB82 WEST 1234 5698 7654 32"});
+  EXPECT_EQ(Found(*s, "wlan0 hwaddr 00:1a:2b:3c:4d:5e up"), V{"MAC_ADDRESS:00:1a:2b:3c:4d:5e"});
+  EXPECT_EQ(Found(*s, "location: 52.52001, 13.40495"), V{"GEO_COORDINATE:52.52001, 13.40495"});
+  EXPECT_EQ(Found(*s, "IMEI 490154203237518"), V{"IMEI:490154203237518"});
+  EXPECT_EQ(Found(*s, "idfa=6D92078A-8246-4BA4-AE5B-76104861E7DC"),
+            V{"ADVERTISING_ID:6D92078A-8246-4BA4-AE5B-76104861E7DC"});
+  EXPECT_EQ(Found(*s, "Date of birth: 17/05/1990"), V{"DATE_OF_BIRTH:17/05/1990"});
+  EXPECT_EQ(Found(*s, "call me at +44 20 7946 0958 today"), V{"PHONE_NUMBER:+44 20 7946 0958"});
+}
+
+TEST(ScannerTest, FieldNameGivesContext) {
+  auto s = MakeScanner();
+  auto f = s->ScanField("1990-05-17", "date_of_birth");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].entity, Entity::kDateOfBirth);
+  EXPECT_TRUE(s->ScanField("1990-05-17", "shipped_at").empty());
+  EXPECT_EQ(s->ScanField("6D92078A-8246-4BA4-AE5B-76104861E7DC", "gaid").size(), 1u);
+}
+
+TEST(ScannerTest, BinaryAndInvalidUtf8AreScanned) {
+  auto s = MakeScanner();
+  std::string text("\xff\xfe\x00\x01 bob@example.com \xc3\x28\x00", 24);
+  auto f = s->Scan(text);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].offset, 5u);
+  EXPECT_EQ(f[0].length, 15u);
+}
+
+TEST(ScannerTest, EntityFilterAndMinScore) {
+  ScanOptions o;
+  o.entities = {Entity::kEmailAddress};
+  auto s = Scanner::Create(o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ((*s)->Scan("a@example.com 536-22-1234").size(), 1u);
+  o.min_score = 2;
+  EXPECT_FALSE(Scanner::Create(o).ok());
+}
+
+TEST(MaskValueTest, NeverShowsTheWholeValue) {
+  EXPECT_EQ(MaskValue("4111 1111 1111 1111", Entity::kCreditCard), "**** **** **** 1111");
+  EXPECT_EQ(MaskValue("jane@example.com", Entity::kEmailAddress), "j***@*******.com");
+  EXPECT_EQ(MaskValue("536-22-1234", Entity::kUsSsn), "***-**-**34");
+  EXPECT_EQ(MaskValue("10.1.2.3", Entity::kIpAddress), "**.*.*.3");
+}
+
+}  // namespace
+}  // namespace domicile::scan
