@@ -60,12 +60,29 @@ struct Mutation {
   std::vector<IndexEntry> delete_index;  // remove exactly these entries if present
 };
 
+// Limits every backend enforces (a compatible addition to the interface).
+// Names: subject ids, collection and field names, index names, tokens, meta keys.
+// Values: sealed values, key blobs, meta values. Over a limit: kResourceExhausted.
+inline constexpr size_t kMaxNameBytes = 1024;
+inline constexpr size_t kMaxValueBytes = 16 << 20;
+
+// The checks Apply makes before touching anything; every backend calls it, so
+// bad input gets the same specific error everywhere:
+//  - kInvalidArgument: empty subject; upsert/index entry of another subject;
+//    empty collection, field, index name or token;
+//  - kResourceExhausted: a name or value over the limits above.
+Status ValidateMutation(const Mutation& m);
+// Same for PutMeta: a non-empty key within kMaxNameBytes, value within kMaxValueBytes.
+Status ValidateMeta(std::string_view key, std::string_view value);
+
 class Store {
  public:
   virtual ~Store() = default;
 
   // Applies `m` all or nothing. put_fields and index changes need the subject to
   // exist (already, or through m.upsert): otherwise kNotFound and nothing changes.
+  // Order inside `m`: upsert, put_fields (a later duplicate wins), delete_index,
+  // put_index. Bad input: see ValidateMutation.
   virtual Status Apply(const Mutation& m) = 0;
 
   // The subject record, or std::nullopt when there is none.
@@ -83,7 +100,7 @@ class Store {
   virtual Result<std::vector<std::string>> Lookup(std::string_view index, std::string_view token) = 0;
 
   // Removes the subject record, all its fields and all its index entries, all or
-  // nothing. kNotFound if there is no such subject.
+  // nothing. kNotFound if there is no such subject; kInvalidArgument for "".
   virtual Status DeleteSubject(std::string_view id) = 0;
 
   // Subject ids in order, at most `limit` of them, starting after `after` ("" = from

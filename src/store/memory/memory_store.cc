@@ -12,14 +12,7 @@ namespace {
 class MemoryStore final : public Store {
  public:
   Status Apply(const Mutation& m) override {
-    if (m.subject.empty()) return InvalidArgumentError("store: mutation without subject");
-    if (m.upsert && m.upsert->id != m.subject) return InvalidArgumentError("store: upsert of another subject");
-    for (const auto& e : m.put_index) {
-      if (e.subject != m.subject) return InvalidArgumentError("store: index entry of another subject");
-    }
-    for (const auto& e : m.delete_index) {
-      if (e.subject != m.subject) return InvalidArgumentError("store: index entry of another subject");
-    }
+    RETURN_IF_ERROR(ValidateMutation(m));
     std::lock_guard<std::mutex> l(mu_);
     if (!m.upsert && !subjects_.count(m.subject) &&
         (!m.put_fields.empty() || !m.put_index.empty() || !m.delete_index.empty())) {
@@ -74,6 +67,7 @@ class MemoryStore final : public Store {
   }
 
   Status DeleteSubject(std::string_view id) override {
+    if (id.empty()) return InvalidArgumentError("store: empty subject id");
     std::lock_guard<std::mutex> l(mu_);
     std::string s(id);
     if (!subjects_.erase(s)) return NotFoundError("store: no subject " + s);
@@ -96,6 +90,7 @@ class MemoryStore final : public Store {
   }
 
   Status PutMeta(std::string_view key, std::string_view value) override {
+    RETURN_IF_ERROR(ValidateMeta(key, value));
     std::lock_guard<std::mutex> l(mu_);
     meta_[std::string(key)] = std::string(value);
     return Status::Ok();

@@ -1,0 +1,59 @@
+// The RocksDB backend's byte layout: order-preserving keys and versioned values.
+// Documented in docs/vault.md ("Storage backends"). Decoders treat stored bytes
+// as untrusted: anything malformed is kDataLoss, never a crash.
+#ifndef DOMICILE_STORE_ROCKSDB_KEY_CODEC_H_
+#define DOMICILE_STORE_ROCKSDB_KEY_CODEC_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace domicile::store::rocksdb_layout {
+
+// Key tags (first byte of every key).
+inline constexpr char kFormatKey[] = "\x00" "format";  // -> kFormatVersion
+inline constexpr char kFormatVersion[] = "1";
+inline constexpr char kSubjectTag = 's';  // s E(subject)                      -> EncodeSubject
+inline constexpr char kFieldTag = 'f';    // f E(subject) E(collection) E(field) -> EncodeField
+inline constexpr char kIndexTag = 'i';    // i E(index) E(token) E(subject)    -> ""
+inline constexpr char kReverseTag = 'r';  // r E(subject) E(index) E(token)    -> ""
+inline constexpr char kMetaTag = 'm';     // m key (raw)                        -> value (raw)
+
+// E(x): x with every 0x00 byte written as 0x00 0xFF, then the terminator 0x00 0x01.
+// Concatenations of E() sort like the tuples they encode (bytewise, unsigned), and
+// E(a) is never a prefix of E(b) for a != b.
+void AppendComponent(std::string* key, std::string_view x);
+// Reads one E() from the front of *in and advances it. False if malformed.
+bool ConsumeComponent(std::string_view* in, std::string* out);
+
+// The smallest key greater than every key starting with `prefix` (prefix ends in
+// a terminator 0x00 0x01, so bumping its last byte is enough).
+std::string PrefixEnd(std::string_view prefix);
+
+std::string SubjectKey(std::string_view subject);
+std::string FieldPrefix(std::string_view subject);  // all fields of a subject
+std::string FieldPrefix(std::string_view subject, std::string_view collection);
+std::string FieldKey(std::string_view subject, std::string_view collection, std::string_view field);
+std::string IndexPrefix(std::string_view index, std::string_view token);
+std::string IndexKey(std::string_view index, std::string_view token, std::string_view subject);
+std::string ReversePrefix(std::string_view subject);
+std::string ReverseKey(std::string_view subject, std::string_view index, std::string_view token);
+std::string MetaKey(std::string_view key);
+
+// Values: one version byte (1), then the payload.
+//  subject: varint len + home, varint len + key_blob, varint generation
+//  field:   varint version, then the sealed bytes to the end
+std::string EncodeSubject(const SubjectRecord& r);
+Result<SubjectRecord> DecodeSubject(std::string_view id, std::string_view value);
+std::string EncodeField(const FieldRecord& f);
+Result<FieldRecord> DecodeField(std::string_view collection, std::string_view field, std::string_view value);
+
+// Splits a field key (after FieldPrefix(subject)) into collection and field.
+Status ParseFieldKeySuffix(std::string_view suffix, std::string* collection, std::string* field);
+
+}  // namespace domicile::store::rocksdb_layout
+
+#endif  // DOMICILE_STORE_ROCKSDB_KEY_CODEC_H_

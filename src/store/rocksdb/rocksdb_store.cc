@@ -1,0 +1,258 @@
+#include "store/rocksdb/rocksdb_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <mutex>
+
+#include "store/rocksdb/key_codec.h"
+
+namespace domicile::store {
+namespace {
+
+namespace layout = rocksdb_layout;
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = "store: rocksdb " + std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return DataLossError(msg);
+  if (s.IsNotFound()) return NotFoundError(msg);
+  if (s.IsInvalidArgument() || s.IsNotSupported()) return FailedPreconditionError(msg);
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) return FailedPreconditionError(msg);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return AbortedError(msg);
+  return UnavailableError(msg);
+}
+
+class RocksDbStore final : public Store {
+ public:
+  explicit RocksDbStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) { write_.sync = true; }
+
+  Status Apply(const Mutation& m) override {
+    RETURN_IF_ERROR(ValidateMutation(m));
+    std::lock_guard<std::mutex> l(StripeOf(m.subject));
+    if (!m.upsert && (!m.put_fields.empty() || !m.put_index.empty() || !m.delete_index.empty())) {
+      ASSIGN_OR_RETURN(bool exists, Exists(layout::SubjectKey(m.subject)));
+      if (!exists) return NotFoundError("store: no such subject");
+    }
+    rocksdb::WriteBatch batch;
+    if (m.upsert) RETURN_IF_ERROR(Put(batch, layout::SubjectKey(m.subject), layout::EncodeSubject(*m.upsert)));
+    for (const auto& f : m.put_fields) {
+      RETURN_IF_ERROR(Put(batch, layout::FieldKey(m.subject, f.collection, f.field), layout::EncodeField(f)));
+    }
+    for (const auto& e : m.delete_index) {
+      RETURN_IF_ERROR(FromRocks(batch.Delete(layout::IndexKey(e.index, e.token, e.subject)), "batch"));
+      RETURN_IF_ERROR(FromRocks(batch.Delete(layout::ReverseKey(e.subject, e.index, e.token)), "batch"));
+    }
+    for (const auto& e : m.put_index) {
+      RETURN_IF_ERROR(Put(batch, layout::IndexKey(e.index, e.token, e.subject), ""));
+      RETURN_IF_ERROR(Put(batch, layout::ReverseKey(e.subject, e.index, e.token), ""));
+    }
+    return FromRocks(db_->Write(write_, &batch), "write");
+  }
+
+  Result<std::optional<SubjectRecord>> GetSubject(std::string_view id) override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), layout::SubjectKey(id), &value);
+    if (s.IsNotFound()) return std::optional<SubjectRecord>();
+    RETURN_IF_ERROR(FromRocks(s, "get"));
+    ASSIGN_OR_RETURN(SubjectRecord r, layout::DecodeSubject(id, value));
+    return std::optional<SubjectRecord>(std::move(r));
+  }
+
+  Result<std::vector<FieldRecord>> GetFields(std::string_view subject, std::string_view collection,
+                                             const std::vector<std::string>& fields) override {
+    if (fields.empty()) return ScanFields(subject, layout::FieldPrefix(subject, collection));
+    std::vector<std::string> names = fields;
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    std::vector<FieldRecord> out;
+    // One snapshot, so the fields returned belong to one state of the subject.
+    const rocksdb::Snapshot* snap = db_->GetSnapshot();
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    Status status;
+    for (const auto& name : names) {
+      std::string value;
+      rocksdb::Status s = db_->Get(ro, layout::FieldKey(subject, collection, name), &value);
+      if (s.IsNotFound()) continue;
+      status = FromRocks(s, "get");
+      if (!status.ok()) break;
+      auto f = layout::DecodeField(collection, name, value);
+      if (!f.ok()) {
+        status = f.status();
+        break;
+      }
+      out.push_back(std::move(f).value());
+    }
+    db_->ReleaseSnapshot(snap);
+    RETURN_IF_ERROR(status);
+    return out;
+  }
+
+  Result<std::vector<FieldRecord>> GetAllFields(std::string_view subject) override {
+    return ScanFields(subject, layout::FieldPrefix(subject));
+  }
+
+  Result<std::vector<std::string>> Lookup(std::string_view index, std::string_view token) override {
+    std::vector<std::string> out;
+    std::string prefix = layout::IndexPrefix(index, token);
+    RETURN_IF_ERROR(Scan(prefix, [&](std::string_view key, std::string_view) -> Status {
+      std::string_view suffix = key.substr(prefix.size());
+      std::string subject;
+      if (!layout::ConsumeComponent(&suffix, &subject) || !suffix.empty()) {
+        return DataLossError("store: index key is corrupt");
+      }
+      out.push_back(std::move(subject));
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Status DeleteSubject(std::string_view id) override {
+    if (id.empty()) return InvalidArgumentError("store: empty subject id");
+    std::lock_guard<std::mutex> l(StripeOf(id));
+    std::string skey = layout::SubjectKey(id);
+    ASSIGN_OR_RETURN(bool exists, Exists(skey));
+    if (!exists) return NotFoundError("store: no such subject");
+    rocksdb::WriteBatch batch;
+    RETURN_IF_ERROR(FromRocks(batch.Delete(skey), "batch"));
+    RETURN_IF_ERROR(Scan(layout::FieldPrefix(id), [&](std::string_view key, std::string_view) -> Status {
+      return FromRocks(batch.Delete(rocksdb::Slice(key.data(), key.size())), "batch");
+    }));
+    std::string reverse = layout::ReversePrefix(id);
+    RETURN_IF_ERROR(Scan(reverse, [&](std::string_view key, std::string_view) -> Status {
+      std::string_view suffix = key.substr(reverse.size());
+      std::string index, token;
+      if (!layout::ConsumeComponent(&suffix, &index) || !layout::ConsumeComponent(&suffix, &token) ||
+          !suffix.empty()) {
+        return DataLossError("store: reverse index key is corrupt");
+      }
+      RETURN_IF_ERROR(FromRocks(batch.Delete(layout::IndexKey(index, token, id)), "batch"));
+      return FromRocks(batch.Delete(layout::ReverseKey(id, index, token)), "batch");
+    }));
+    return FromRocks(db_->Write(write_, &batch), "write");
+  }
+
+  Result<std::vector<std::string>> ListSubjects(std::string_view after, size_t limit) override {
+    std::vector<std::string> out;
+    if (limit == 0) return out;
+    rocksdb::ReadOptions ro;
+    std::string upper(1, static_cast<char>(layout::kSubjectTag + 1));
+    rocksdb::Slice upper_slice(upper);
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    std::string start = layout::SubjectKey(after);
+    for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
+      if (it->key() == rocksdb::Slice(start)) continue;
+      std::string_view rest(it->key().data() + 1, it->key().size() - 1);
+      std::string id;
+      if (!layout::ConsumeComponent(&rest, &id) || !rest.empty()) return DataLossError("store: subject key is corrupt");
+      out.push_back(std::move(id));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "iterate"));
+    return out;
+  }
+
+  Status PutMeta(std::string_view key, std::string_view value) override {
+    RETURN_IF_ERROR(ValidateMeta(key, value));
+    return FromRocks(db_->Put(write_, layout::MetaKey(key), rocksdb::Slice(value.data(), value.size())), "put");
+  }
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), layout::MetaKey(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    RETURN_IF_ERROR(FromRocks(s, "get"));
+    return std::optional<std::string>(std::move(value));
+  }
+
+ private:
+  static Status Put(rocksdb::WriteBatch& batch, const std::string& key, const std::string& value) {
+    return FromRocks(batch.Put(key, value), "batch");
+  }
+
+  Result<bool> Exists(const std::string& key) {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
+    if (s.IsNotFound()) return false;
+    RETURN_IF_ERROR(FromRocks(s, "get"));
+    return true;
+  }
+
+  // Calls fn(key, value) for every key starting with `prefix`, in key order.
+  template <typename Fn>
+  Status Scan(const std::string& prefix, Fn fn) {
+    rocksdb::ReadOptions ro;
+    std::string upper = layout::PrefixEnd(prefix);
+    rocksdb::Slice upper_slice(upper);
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      rocksdb::Slice k = it->key();
+      RETURN_IF_ERROR(fn(std::string_view(k.data(), k.size()), std::string_view(it->value().data(), it->value().size())));
+    }
+    return FromRocks(it->status(), "iterate");
+  }
+
+  Result<std::vector<FieldRecord>> ScanFields(std::string_view subject, const std::string& prefix) {
+    std::vector<FieldRecord> out;
+    const size_t subject_prefix = layout::FieldPrefix(subject).size();
+    RETURN_IF_ERROR(Scan(prefix, [&](std::string_view key, std::string_view value) -> Status {
+      std::string collection, field;
+      RETURN_IF_ERROR(layout::ParseFieldKeySuffix(key.substr(subject_prefix), &collection, &field));
+      ASSIGN_OR_RETURN(FieldRecord f, layout::DecodeField(collection, field, value));
+      out.push_back(std::move(f));
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  std::mutex& StripeOf(std::string_view subject) {
+    return stripes_[std::hash<std::string_view>()(subject) % stripes_.size()];
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::WriteOptions write_;  // sync: every OK'd write is in the fsynced WAL
+  // Serialise Apply and DeleteSubject per subject, so "the subject exists" stays
+  // true until the batch is written (no fields of a deleted subject). Each
+  // guards the read-check-write of the subjects hashing to it.
+  std::array<std::mutex, 64> stripes_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenRocksDbStore(const std::string& dir, const RocksDbStoreOptions& options) {
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  opts.paranoid_checks = true;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(opts, dir, &raw), "open " + dir));
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  std::string format;
+  const std::string format_key(layout::kFormatKey, sizeof(layout::kFormatKey) - 1);
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), format_key, &format);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions w;
+    w.sync = true;
+    RETURN_IF_ERROR(FromRocks(db->Put(w, format_key, layout::kFormatVersion), "put"));
+  } else {
+    RETURN_IF_ERROR(FromRocks(s, "get"));
+    if (format != layout::kFormatVersion) {
+      return FailedPreconditionError("store: " + dir + " holds store format " + format + ", this build reads " +
+                                     layout::kFormatVersion);
+    }
+  }
+  return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(std::move(db)));
+}
+
+}  // namespace domicile::store

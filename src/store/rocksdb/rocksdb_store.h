@@ -1,0 +1,27 @@
+// The embedded default backend: one RocksDB database per vault site. Every write
+// is a single WriteBatch written with a synced WAL, so an OK'd write survives
+// kill -9 and power loss. Key layout: store/rocksdb/key_codec.h, docs/vault.md.
+#ifndef DOMICILE_STORE_ROCKSDB_ROCKSDB_STORE_H_
+#define DOMICILE_STORE_ROCKSDB_ROCKSDB_STORE_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace domicile::store {
+
+struct RocksDbStoreOptions {
+  size_t block_cache_bytes = 64 << 20;
+};
+
+// Opens (creating if absent) the database in `dir`. The WAL lives in `dir` too.
+// kFailedPrecondition if `dir` holds another format version or is locked by
+// another open store; kUnavailable / kDataLoss for I/O errors / corruption.
+Result<std::unique_ptr<Store>> OpenRocksDbStore(const std::string& dir, const RocksDbStoreOptions& options = {});
+
+}  // namespace domicile::store
+
+#endif  // DOMICILE_STORE_ROCKSDB_ROCKSDB_STORE_H_
