@@ -1,0 +1,58 @@
+#include "crypto/aead.h"
+
+#include <gtest/gtest.h>
+
+#include "common/encoding.h"
+#include "crypto/hmac.h"
+
+namespace domicile::crypto {
+namespace {
+
+const std::string kKey(32, 'k');
+
+TEST(AeadTest, RoundTripsAndUsesFreshNonces) {
+  auto a = AeadSeal(kKey, "hello", "aad");
+  auto b = AeadSeal(kKey, "hello", "aad");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->size(), 5 + kAeadOverhead);
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ(AeadOpen(kKey, *a, "aad").value(), "hello");
+  EXPECT_EQ(AeadOpen(kKey, *AeadSeal(kKey, "", ""), "").value(), "");
+}
+
+TEST(AeadTest, RejectsWrongKeyAadTamperingAndTruncation) {
+  auto s = AeadSeal(kKey, "secret value", "bound").value();
+  EXPECT_EQ(AeadOpen(std::string(32, 'x'), s, "bound").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(AeadOpen(kKey, s, "other").status().code(), StatusCode::kDataLoss);
+  for (size_t i = 0; i < s.size(); ++i) {
+    std::string t = s;
+    t[i] ^= 1;
+    EXPECT_EQ(AeadOpen(kKey, t, "bound").status().code(), StatusCode::kDataLoss) << i;
+  }
+  EXPECT_EQ(AeadOpen(kKey, s.substr(0, 27), "bound").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(AeadSeal("short", "x", "").status().code(), StatusCode::kInvalidArgument);
+}
+
+// NIST GCM test case 14 (AES-256, zero key and IV, one zero block): checks that we
+// really run AES-256-GCM by opening a known-answer ciphertext.
+TEST(AeadTest, OpensNistKnownAnswer) {
+  const std::string key(32, '\0');
+  const std::string sealed = HexDecode(
+                                 "000000000000000000000000"
+                                 "cea7403d4d606b6e074ec5d3baf39d18"
+                                 "d0d1c8a799996bf0265b98b5d48ab919")
+                                 .value();
+  EXPECT_EQ(AeadOpen(key, sealed, "").value(), std::string(16, '\0'));
+}
+
+// RFC 4231 test case 2.
+TEST(HmacTest, MatchesRfc4231) {
+  EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
+}
+
+}  // namespace
+}  // namespace domicile::crypto
