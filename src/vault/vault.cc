@@ -1,0 +1,394 @@
+#include "vault/vault.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "common/encoding.h"
+#include "crypto/envelope.h"
+#include "crypto/sha256.h"
+#include "vault/blind_index.h"
+#include "vault/placement.h"
+
+namespace domicile::vault {
+namespace {
+
+constexpr std::string_view kMetaClassification = "vault/classification";
+constexpr std::string_view kMetaClassificationLog = "vault/classification-log";
+constexpr std::string_view kBucketIndex = "vault.shred-bucket";
+constexpr size_t kMaxSubjectId = 256;
+constexpr size_t kRewrapPage = 1000;
+
+Status ValidateSubject(std::string_view subject) {
+  if (subject.empty() || subject.size() > kMaxSubjectId) {
+    return InvalidArgumentError("vault: subject id must be 1-256 bytes");
+  }
+  if (subject.find('\0') != std::string_view::npos) return InvalidArgumentError("vault: subject id contains NUL");
+  return Status::Ok();
+}
+
+std::string IndexName(std::string_view collection, std::string_view field) {
+  return std::string(collection) + "." + std::string(field);
+}
+
+}  // namespace
+
+std::string ShredReceipt::ToJson() const {
+  nlohmann::json j;
+  j["type"] = "vault.shred";
+  j["subject_pseudonym"] = subject_pseudonym;
+  j["home"] = home;
+  j["site"] = site;
+  j["time_micros"] = time_micros;
+  j["fields_destroyed"] = fields_destroyed;
+  j["index_entries_removed"] = index_entries_removed;
+  j["kek_jurisdiction"] = kek_jurisdiction;
+  j["shred_bucket"] = shred_bucket;
+  j["keys_rewrapped"] = keys_rewrapped;
+  if (!digest.empty()) j["digest"] = digest;
+  return j.dump();
+}
+
+Vault::Vault(VaultConfig config, store::Store* store, crypto::Keyring* keyring, Clock* clock)
+    : config_(std::move(config)),
+      store_(store),
+      keyring_(keyring),
+      clock_(clock),
+      key_jurisdiction_(config_.site().jurisdiction) {}
+
+Result<std::unique_ptr<Vault>> Vault::Open(VaultConfig config, store::Store* store, crypto::Keyring* keyring,
+                                           Clock* clock) {
+  if (store == nullptr || keyring == nullptr || clock == nullptr) return InvalidArgumentError("vault: null dependency");
+  std::unique_ptr<Vault> v(new Vault(std::move(config), store, keyring, clock));
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, store->GetMeta(kMetaClassification));
+  ASSIGN_OR_RETURN(Reconciled r, ReconcileClassification(v->config_, stored, clock->NowUnixMicros()));
+  if (r.record) {
+    // Log first, then state: a crash in between re-records the change next time
+    // rather than losing it.
+    ASSIGN_OR_RETURN(std::optional<std::string> log_text, store->GetMeta(kMetaClassificationLog));
+    nlohmann::json log = nlohmann::json::array();
+    if (log_text) {
+      try {
+        log = nlohmann::json::parse(*log_text);
+      } catch (const nlohmann::json::exception&) {
+        return DataLossError("vault: classification log in store meta is corrupt");
+      }
+    }
+    log.push_back(nlohmann::json::parse(r.record->ToJson()));
+    RETURN_IF_ERROR(store->PutMeta(kMetaClassificationLog, log.dump()));
+    RETURN_IF_ERROR(store->PutMeta(kMetaClassification, r.state));
+    v->classification_change_ = std::move(r.record);
+  }
+  return v;
+}
+
+bool Vault::sealed() const { return keyring_->sealed(); }
+
+Status Vault::CheckUnsealed() const {
+  if (keyring_->sealed()) {
+    return FailedPreconditionError("vault is sealed: the custodian must supply the unseal key or shares");
+  }
+  return Status::Ok();
+}
+
+Status Vault::Unseal(std::string_view root_key) {
+  RETURN_IF_ERROR(CheckMayHoldKeys(config_.site()));
+  RETURN_IF_ERROR(keyring_->Unseal(root_key));
+  if (!keyring_->HasJurisdiction(key_jurisdiction_)) {
+    keyring_->Seal();
+    return FailedPreconditionError("vault: the keyring has no KEK for this site's jurisdiction " + key_jurisdiction_);
+  }
+  // Finish shreds a crash interrupted: move every key off the stale secrets, then
+  // destroy them. (The subject being shredded either is already gone, or its
+  // Delete never returned a receipt and it is kept.)
+  std::unique_lock shred(shred_mu_);
+  ASSIGN_OR_RETURN(std::vector<uint32_t> stale, keyring_->StaleBuckets(key_jurisdiction_));
+  for (uint32_t b : stale) {
+    ASSIGN_OR_RETURN(uint64_t n, RewrapBucket(b, ""));
+    (void)n;
+    RETURN_IF_ERROR(keyring_->DestroyStaleBucket(key_jurisdiction_, b));
+  }
+  return Status::Ok();
+}
+
+void Vault::Seal() { keyring_->Seal(); }
+
+std::mutex& Vault::SubjectLock(std::string_view subject) {
+  return subject_mu_[std::hash<std::string_view>{}(subject) % subject_mu_.size()];
+}
+
+uint32_t Vault::BucketOf(std::string_view subject) const {
+  const crypto::Digest d = crypto::Sha256(subject);
+  const uint32_t v = (uint32_t(d[0]) << 24) | (uint32_t(d[1]) << 16) | (uint32_t(d[2]) << 8) | d[3];
+  return v % keyring_->shred_buckets();
+}
+
+std::string Vault::BucketToken(uint32_t bucket) const { return key_jurisdiction_ + "/" + std::to_string(bucket); }
+
+Result<std::string> Vault::UnwrapDek(const store::SubjectRecord& rec) {
+  return keyring_->UnwrapKey(key_jurisdiction_, rec.key_blob, crypto::DataKeyBinding(rec.id, rec.home));
+}
+
+Status Vault::Put(std::string_view subject, std::string_view home, const FieldValues& values) {
+  RETURN_IF_ERROR(CheckUnsealed());
+  RETURN_IF_ERROR(ValidateSubject(subject));
+  if (home.empty() || home.size() > 32) return InvalidArgumentError("vault: home jurisdiction must be 1-32 bytes");
+
+  // Validate everything before touching keys or the store.
+  struct Pending {
+    std::string collection, field, plaintext, token;
+    Normalizer index = Normalizer::kNone;
+  };
+  std::vector<Pending> pending;
+  for (const auto& [collection, fields] : values) {
+    const Collection* col = config_.FindCollection(collection);
+    if (col == nullptr) return InvalidArgumentError("vault: unknown collection '" + collection + "'");
+    for (const auto& [field, value] : fields) {
+      if (field.empty() || field.size() > 128 || field.find('.') != std::string::npos) {
+        return InvalidArgumentError("vault: bad field name in " + collection);
+      }
+      auto spec = col->fields.find(field);
+      const Category cat = spec == col->fields.end() ? Category::kProtected : spec->second.category;
+      RETURN_IF_ERROR(CheckPlacement(config_.site(), home, cat));
+      Pending p{collection, field, value.dump(), "", Normalizer::kNone};
+      if (p.plaintext.size() > config_.max_value_bytes) {
+        return ResourceExhaustedError("vault: value of " + collection + "." + field + " is " +
+                                      std::to_string(p.plaintext.size()) + " bytes, limit " +
+                                      std::to_string(config_.max_value_bytes));
+      }
+      if (spec != col->fields.end() && spec->second.blind_index != Normalizer::kNone) {
+        if (!value.is_string()) return InvalidArgumentError("vault: " + collection + "." + field + " must be a string");
+        auto norm = NormalizeForIndex(spec->second.blind_index, value.get<std::string>());
+        if (!norm.ok()) return norm.status().Annotate(collection + "." + field);
+        p.index = spec->second.blind_index;
+        ASSIGN_OR_RETURN(p.token, keyring_->BlindIndexToken(IndexName(collection, field), *norm));
+        p.token = HexEncode(p.token);
+      }
+      pending.push_back(std::move(p));
+    }
+  }
+  if (pending.empty()) return InvalidArgumentError("vault: nothing to write");
+
+  std::shared_lock shred(shred_mu_);
+  std::lock_guard lock(SubjectLock(subject));
+  store::Mutation m;
+  m.subject = std::string(subject);
+  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
+  std::string dek;
+  if (rec) {
+    if (rec->home != home) {
+      return FailedPreconditionError("vault: subject is homed in " + rec->home +
+                                     "; moving a subject between jurisdictions is not supported");
+    }
+    ASSIGN_OR_RETURN(dek, UnwrapDek(*rec));
+  } else {
+    ASSIGN_OR_RETURN(dek, crypto::NewDataKey());
+    const uint32_t bucket = BucketOf(subject);
+    store::SubjectRecord fresh{std::string(subject), std::string(home), "", 1};
+    ASSIGN_OR_RETURN(fresh.key_blob,
+                     keyring_->WrapKey(key_jurisdiction_, bucket, dek, crypto::DataKeyBinding(subject, home)));
+    m.upsert = std::move(fresh);
+    m.put_index.push_back({std::string(kBucketIndex), BucketToken(bucket), std::string(subject)});
+  }
+
+  // Current versions (and, for indexed fields, old tokens to remove).
+  std::map<std::string, std::vector<std::string>> by_collection;
+  for (const auto& p : pending) by_collection[p.collection].push_back(p.field);
+  std::map<std::pair<std::string, std::string>, store::FieldRecord> existing;
+  if (rec) {
+    for (const auto& [collection, names] : by_collection) {
+      ASSIGN_OR_RETURN(std::vector<store::FieldRecord> old, store_->GetFields(subject, collection, names));
+      for (auto& f : old) existing[{f.collection, f.field}] = std::move(f);
+    }
+  }
+  for (auto& p : pending) {
+    uint64_t version = 1;
+    if (auto it = existing.find({p.collection, p.field}); it != existing.end()) {
+      const store::FieldRecord& old = it->second;
+      version = old.version + 1;
+      if (p.index != Normalizer::kNone) {
+        crypto::ValueBinding ob{subject, old.collection, old.field, old.version};
+        ASSIGN_OR_RETURN(std::string old_plain, crypto::OpenValue(dek, ob, old.sealed));
+        auto old_json = nlohmann::json::parse(old_plain, nullptr, false);
+        std::string old_token;
+        if (old_json.is_string()) {
+          auto norm = NormalizeForIndex(p.index, old_json.get<std::string>());
+          if (norm.ok()) {
+            ASSIGN_OR_RETURN(old_token, keyring_->BlindIndexToken(IndexName(p.collection, p.field), *norm));
+            old_token = HexEncode(old_token);
+          }
+        }
+        if (!old_token.empty() && old_token != p.token) {
+          m.delete_index.push_back({IndexName(p.collection, p.field), old_token, std::string(subject)});
+        }
+      }
+    }
+    crypto::ValueBinding b{subject, p.collection, p.field, version};
+    ASSIGN_OR_RETURN(std::string sealed, crypto::SealValue(dek, b, p.plaintext));
+    m.put_fields.push_back({p.collection, p.field, version, std::move(sealed)});
+    if (p.index != Normalizer::kNone) {
+      m.put_index.push_back({IndexName(p.collection, p.field), p.token, std::string(subject)});
+    }
+  }
+  std::fill(dek.begin(), dek.end(), '\0');
+  return store_->Apply(m);
+}
+
+Result<std::vector<FieldValue>> Vault::Get(std::string_view subject, std::string_view collection,
+                                           const std::vector<std::string>& fields) {
+  RETURN_IF_ERROR(CheckUnsealed());
+  RETURN_IF_ERROR(ValidateSubject(subject));
+  if (config_.FindCollection(collection) == nullptr) {
+    return InvalidArgumentError("vault: unknown collection '" + std::string(collection) + "'");
+  }
+  std::shared_lock shred(shred_mu_);
+  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
+  if (!rec) return NotFoundError("vault: no such subject");
+  RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, Category::kInteroperable));
+  for (const auto& f : fields) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, CategoryOf(collection, f)));
+  ASSIGN_OR_RETURN(std::vector<store::FieldRecord> stored, store_->GetFields(subject, collection, fields));
+  for (const auto& f : stored) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, CategoryOf(collection, f.field)));
+  ASSIGN_OR_RETURN(std::string dek, UnwrapDek(*rec));
+  std::vector<FieldValue> out;
+  for (const auto& f : stored) {
+    if (f.collection != collection) return DataLossError("vault: store returned a field of another collection");
+    crypto::ValueBinding b{subject, f.collection, f.field, f.version};
+    auto plain = crypto::OpenValue(dek, b, f.sealed);
+    if (!plain.ok()) {
+      std::fill(dek.begin(), dek.end(), '\0');
+      return plain.status();
+    }
+    FieldValue v{f.field, nlohmann::json::parse(*plain, nullptr, false), CategoryOf(collection, f.field), f.version};
+    if (v.value.is_discarded()) return DataLossError("vault: decrypted value is not JSON");
+    out.push_back(std::move(v));
+  }
+  std::fill(dek.begin(), dek.end(), '\0');
+  return out;
+}
+
+Result<std::string> Vault::Home(std::string_view subject) {
+  RETURN_IF_ERROR(CheckUnsealed());
+  RETURN_IF_ERROR(ValidateSubject(subject));
+  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
+  if (!rec) return NotFoundError("vault: no such subject");
+  return rec->home;
+}
+
+Result<std::vector<std::string>> Vault::Lookup(std::string_view collection, std::string_view field,
+                                               std::string_view value) {
+  RETURN_IF_ERROR(CheckUnsealed());
+  const Collection* col = config_.FindCollection(collection);
+  if (col == nullptr) return InvalidArgumentError("vault: unknown collection '" + std::string(collection) + "'");
+  auto spec = col->fields.find(field);
+  if (spec == col->fields.end() || spec->second.blind_index == Normalizer::kNone) {
+    return InvalidArgumentError("vault: " + std::string(collection) + "." + std::string(field) +
+                                " has no blind index");
+  }
+  auto norm = NormalizeForIndex(spec->second.blind_index, value);
+  if (!norm.ok()) return norm.status();
+  ASSIGN_OR_RETURN(std::string token, keyring_->BlindIndexToken(IndexName(collection, field), *norm));
+  std::shared_lock shred(shred_mu_);
+  return store_->Lookup(IndexName(collection, field), HexEncode(token));
+}
+
+Result<bool> Vault::RewrapSubject(const store::SubjectRecord& rec) {
+  ASSIGN_OR_RETURN(bool current, keyring_->IsCurrent(key_jurisdiction_, rec.key_blob));
+  if (current) return false;
+  ASSIGN_OR_RETURN(std::string dek, UnwrapDek(rec));
+  store::SubjectRecord next = rec;
+  next.generation = rec.generation + 1;
+  auto wrapped = keyring_->WrapKey(key_jurisdiction_, BucketOf(rec.id), dek, crypto::DataKeyBinding(rec.id, rec.home));
+  std::fill(dek.begin(), dek.end(), '\0');
+  if (!wrapped.ok()) return wrapped.status();
+  next.key_blob = std::move(*wrapped);
+  store::Mutation m;
+  m.subject = rec.id;
+  m.upsert = std::move(next);
+  RETURN_IF_ERROR(store_->Apply(m));
+  return true;
+}
+
+Result<uint64_t> Vault::RewrapBucket(uint32_t bucket, std::string_view skip_subject) {
+  ASSIGN_OR_RETURN(std::vector<std::string> subjects, store_->Lookup(kBucketIndex, BucketToken(bucket)));
+  uint64_t n = 0;
+  for (const auto& s : subjects) {
+    if (s == skip_subject) continue;
+    std::lock_guard lock(SubjectLock(s));
+    ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(s));
+    if (!rec) continue;
+    ASSIGN_OR_RETURN(bool done, RewrapSubject(*rec));
+    n += done ? 1 : 0;
+  }
+  return n;
+}
+
+Result<ShredReceipt> Vault::Delete(std::string_view subject) {
+  RETURN_IF_ERROR(CheckUnsealed());
+  RETURN_IF_ERROR(ValidateSubject(subject));
+  std::unique_lock shred(shred_mu_);
+  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
+  if (!rec) return NotFoundError("vault: no such subject");
+  RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, Category::kInteroperable));
+  ASSIGN_OR_RETURN(std::vector<store::FieldRecord> fields, store_->GetAllFields(subject));
+
+  ShredReceipt r;
+  ASSIGN_OR_RETURN(std::string pseudonym, keyring_->BlindIndexToken("vault.subject", subject));
+  r.subject_pseudonym = HexEncode(pseudonym);
+  r.home = rec->home;
+  r.site = config_.site_id;
+  r.kek_jurisdiction = key_jurisdiction_;
+  r.shred_bucket = BucketOf(subject);
+  r.fields_destroyed = fields.size();
+  for (const auto& f : fields) {
+    const Collection* col = config_.FindCollection(f.collection);
+    auto spec = col == nullptr ? decltype(col->fields.end()){} : col->fields.find(f.field);
+    if (col != nullptr && spec != col->fields.end() && spec->second.blind_index != Normalizer::kNone) {
+      ++r.index_entries_removed;
+    }
+  }
+
+  // 1. New secret for the bucket; 2. every other key of the bucket moves to it;
+  // 3. the subject's records go; 4. the old secret is destroyed, and with it the
+  // only way to unwrap this subject's key from any earlier copy of the store.
+  RETURN_IF_ERROR(keyring_->RotateBucket(key_jurisdiction_, r.shred_bucket));
+  ASSIGN_OR_RETURN(r.keys_rewrapped, RewrapBucket(r.shred_bucket, subject));
+  {
+    std::lock_guard lock(SubjectLock(subject));
+    RETURN_IF_ERROR(store_->DeleteSubject(subject));
+  }
+  RETURN_IF_ERROR(keyring_->DestroyStaleBucket(key_jurisdiction_, r.shred_bucket));
+  r.time_micros = clock_->NowUnixMicros();
+  r.digest = HexEncode(crypto::Sha256String(r.ToJson()));
+  return r;
+}
+
+Result<uint64_t> Vault::RotateKek() {
+  RETURN_IF_ERROR(CheckUnsealed());
+  std::lock_guard rotating(rotate_mu_);
+  {
+    // Exclusive while switching, so no Put wraps under the old KEK after the scan
+    // below has passed its subject.
+    std::unique_lock switching(shred_mu_);
+    ASSIGN_OR_RETURN(uint32_t version, keyring_->RotateKek(key_jurisdiction_));
+    (void)version;
+  }
+  std::shared_lock shred(shred_mu_);
+  uint64_t n = 0;
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<std::string> page, store_->ListSubjects(after, kRewrapPage));
+    for (const auto& s : page) {
+      std::lock_guard lock(SubjectLock(s));
+      ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(s));
+      if (!rec) continue;
+      ASSIGN_OR_RETURN(bool done, RewrapSubject(*rec));
+      n += done ? 1 : 0;
+    }
+    if (page.size() < kRewrapPage) break;
+    after = page.back();
+  }
+  RETURN_IF_ERROR(keyring_->DestroyRetiredKeks(key_jurisdiction_));
+  return n;
+}
+
+}  // namespace domicile::vault
