@@ -32,6 +32,9 @@ inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; 
 
 BackendFactory MemoryBackend();
 BackendFactory RocksDbBackend();
+// One PostgreSQL 15 server per test process (tests/fakes/postgres_server.h),
+// a fresh schema per Backend.
+BackendFactory PostgresBackend();
 
 }  // namespace domicile::store::testing
 

@@ -440,7 +440,7 @@ TEST_P(StoreConformanceTest, DataSurvivesReopen) {
   EXPECT_EQ(GetSubject("b"), std::nullopt);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values(MemoryBackend(), RocksDbBackend()),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values(MemoryBackend(), RocksDbBackend(), PostgresBackend()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace
