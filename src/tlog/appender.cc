@@ -1,0 +1,338 @@
+#include "tlog/appender.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <functional>
+
+namespace domicile::tlog {
+
+// Runs a batch of independent tasks on a fixed set of threads plus the caller.
+class WorkPool {
+ public:
+  explicit WorkPool(int threads) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+  }
+  ~WorkPool() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  // Runs fn(0..n-1) concurrently; returns the first error. Not reentrant.
+  Status Run(size_t n, const std::function<Status(size_t)>& fn) {
+    if (n == 0) return Status::Ok();
+    std::unique_lock<std::mutex> l(mu_);
+    fn_ = &fn;
+    n_ = n;
+    next_.store(0);
+    done_ = 0;
+    error_ = Status::Ok();
+    ++generation_;
+    if (n > 1) cv_.notify_all();
+    l.unlock();
+    Work();
+    l.lock();
+    done_cv_.wait(l, [&] { return done_ == n_ && active_ == 0; });
+    fn_ = nullptr;
+    return error_;
+  }
+
+ private:
+  void WorkerLoop() {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> l(mu_);
+    while (true) {
+      cv_.wait(l, [&] { return stop_ || (generation_ != seen && fn_ != nullptr); });
+      if (stop_) return;
+      seen = generation_;
+      ++active_;
+      l.unlock();
+      Work();
+      l.lock();
+      --active_;
+      if (done_ == n_ && active_ == 0) done_cv_.notify_all();
+    }
+  }
+  // Takes tasks until none is left. fn_ and n_ are stable while any thread works.
+  void Work() {
+    for (size_t i; (i = next_.fetch_add(1)) < n_;) {
+      Status st = (*fn_)(i);
+      std::lock_guard<std::mutex> l(mu_);
+      if (!st.ok() && error_.ok()) error_ = st;
+      ++done_;
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<Status(size_t)>* fn_ = nullptr;  // guarded by mu_ (stable while active_ > 0)
+  size_t n_ = 0;                                       // guarded by mu_ (ditto)
+  std::atomic<size_t> next_{0};
+  size_t done_ = 0;          // guarded by mu_
+  int active_ = 0;           // guarded by mu_
+  uint64_t generation_ = 0;  // guarded by mu_
+  Status error_;             // guarded by mu_
+  bool stop_ = false;        // guarded by mu_
+  std::vector<std::thread> threads_;
+};
+
+namespace {
+constexpr size_t kHashChunk = 4096;  // leaves hashed per task
+
+Result<std::unique_ptr<NoteVerifier>> VerifierFromPrivate(std::string_view private_key) {
+  ASSIGN_OR_RETURN(std::string vkey, VerifierKeyFor(private_key));
+  return NewVerifier(vkey);
+}
+
+Result<std::string> SignCheckpoint(const Checkpoint& cp, const NoteSigner& signer) {
+  const NoteSigner* signers[] = {&signer};
+  return SignNote(cp.Text(), signers);
+}
+}  // namespace
+
+Status CreateLog(FileSystem& fs, const std::string& dir, std::string_view origin, std::string_view private_key) {
+  ASSIGN_OR_RETURN(auto signer, NewSigner(private_key));
+  if (origin.empty() || origin.find('\n') != std::string_view::npos) {
+    return InvalidArgumentError("origin must be one non-empty line");
+  }
+  std::string path = JoinPath(dir, "checkpoint");
+  ASSIGN_OR_RETURN(bool exists, fs.Exists(path));
+  if (exists) return AlreadyExistsError(path + " exists: the log is already initialised");
+  Checkpoint cp{std::string(origin), 0, EmptyRoot(), {}};
+  ASSIGN_OR_RETURN(std::string note, SignCheckpoint(cp, *signer));
+  RETURN_IF_ERROR(fs.CreateDirs(dir));
+  return AtomicWriteFile(fs, path, note);
+}
+
+Result<std::unique_ptr<Appender>> Appender::Open(FileSystem& fs, const std::string& dir,
+                                                 std::string_view private_key, AppenderOptions options) {
+  ASSIGN_OR_RETURN(auto signer, NewSigner(private_key));
+  ASSIGN_OR_RETURN(auto verifier, VerifierFromPrivate(private_key));
+  auto note = fs.ReadFile(JoinPath(dir, "checkpoint"));
+  if (!note.ok()) return note.status().Annotate("open log");
+  const NoteVerifier* known[] = {verifier.get()};
+  auto cp = OpenCheckpoint(*note, known);
+  if (!cp.ok()) return DataLossError("open log: checkpoint does not verify with the log key: " + cp.status().message());
+  uint64_t size = cp->size;
+
+  std::vector<std::vector<Hash>> tails;
+  for (int level = 0; level < 8; ++level) {
+    tails.emplace_back();
+    uint64_t count = size >> (kTileHeight * level);
+    uint64_t width = count % kTileWidth;
+    if (width == 0) continue;
+    ASSIGN_OR_RETURN(std::string data, ReadTileFile(fs, dir, level, count / kTileWidth, width));
+    tails.back().resize(width);
+    std::memcpy(tails.back().data(), data.data(), data.size());
+  }
+  ASSIGN_OR_RETURN(TreeEdge edge, TreeEdge::FromTails(size, std::move(tails)));
+  if (edge.Root() != cp->root) return DataLossError("open log: the partial tiles do not match the checkpoint root");
+
+  std::string bundle;
+  if (uint64_t width = size % kTileWidth; width != 0) {
+    ASSIGN_OR_RETURN(bundle, ReadBundleFile(fs, dir, size / kTileWidth, width));
+    auto entries = SplitBundle(bundle);
+    if (!entries.ok() || entries->size() != width) {
+      return DataLossError("open log: " + EntriesPath(size / kTileWidth, width) + " is damaged");
+    }
+    for (uint64_t i = 0; i < width; ++i) {
+      if (HashLeaf((*entries)[i]) != edge.tail(0)[i]) {
+        return DataLossError("open log: " + EntriesPath(size / kTileWidth, width) + " does not match its tile");
+      }
+    }
+  }
+  return std::unique_ptr<Appender>(
+      new Appender(fs, dir, std::move(signer), cp->origin, std::move(edge), std::move(bundle), options));
+}
+
+Appender::Appender(FileSystem& fs, std::string dir, std::unique_ptr<NoteSigner> signer, std::string origin,
+                   TreeEdge edge, std::string bundle, AppenderOptions options)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      signer_(std::move(signer)),
+      origin_(std::move(origin)),
+      options_(options),
+      edge_(std::move(edge)),
+      bundle_(std::move(bundle)) {
+  next_index_ = durable_size_ = edge_.size();
+  bundle_count_ = edge_.size() % kTileWidth;
+  pool_ = std::make_unique<WorkPool>(std::max(0, options_.io_threads));
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+Appender::~Appender() { Close().IgnoreError(); }
+
+Status Appender::Close() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  space_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  std::lock_guard<std::mutex> l(mu_);
+  return failed_;
+}
+
+uint64_t Appender::durable_size() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return durable_size_;
+}
+
+Result<uint64_t> Appender::Submit(std::string_view entry) {
+  if (entry.size() > kMaxEntrySize) {
+    return InvalidArgumentError("log entry is " + std::to_string(entry.size()) +
+                                " bytes; the limit is 65535 (the entry bundle's length prefix)");
+  }
+  bool wake = false;
+  uint64_t index;
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    space_cv_.wait(l, [&] { return stop_ || !failed_.ok() || pending_.size() < options_.max_pending_bytes; });
+    if (!failed_.ok()) return failed_;
+    if (stop_) return FailedPreconditionError("log appender is closed");
+    AppendBundleEntry(pending_, entry);
+    index = next_index_++;
+    if (writer_idle_) {
+      writer_idle_ = false;
+      wake = true;
+    }
+  }
+  if (wake) work_cv_.notify_one();
+  return index;
+}
+
+Status Appender::WaitDurable(uint64_t index) {
+  std::unique_lock<std::mutex> l(mu_);
+  if (index >= next_index_) return InvalidArgumentError("log index " + std::to_string(index) + " was never assigned");
+  durable_cv_.wait(l, [&] { return durable_size_ > index || !failed_.ok(); });
+  if (durable_size_ > index) return Status::Ok();
+  return failed_;
+}
+
+Result<uint64_t> Appender::Append(std::string_view entry) {
+  ASSIGN_OR_RETURN(uint64_t index, Submit(entry));
+  RETURN_IF_ERROR(WaitDurable(index));
+  return index;
+}
+
+void Appender::WriterLoop() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (true) {
+    while (pending_.empty() && !stop_) {
+      writer_idle_ = true;
+      work_cv_.wait(l);
+    }
+    writer_idle_ = false;
+    if (pending_.empty()) return;  // stopped, and everything is committed
+    batch_.swap(pending_);
+    pending_.clear();
+    uint64_t count = next_index_ - edge_.size();
+    l.unlock();
+    space_cv_.notify_all();
+    Status st = Commit(count);
+    l.lock();
+    if (!st.ok()) {
+      failed_ = Status(st.code(), "log commit failed (reopen the log to continue): " + st.message());
+      l.unlock();
+      durable_cv_.notify_all();
+      space_cv_.notify_all();
+      return;
+    }
+    durable_size_ = edge_.size();
+    durable_cv_.notify_all();
+  }
+}
+
+Status Appender::Commit(uint64_t count) {
+  const uint64_t old_size = edge_.size();
+  files_.clear();
+
+  // Leaf hashes, in parallel: they are most of the CPU work of a commit.
+  offsets_.resize(count + 1);
+  for (size_t i = 0, pos = 0; i < count; ++i) {
+    offsets_[i] = pos;
+    pos += 2 + ((size_t(uint8_t(batch_[pos])) << 8) | uint8_t(batch_[pos + 1]));
+    offsets_[i + 1] = pos;
+  }
+  leaf_hashes_.resize(count);
+  RETURN_IF_ERROR(pool_->Run((count + kHashChunk - 1) / kHashChunk, [&](size_t chunk) {
+    size_t end = std::min<size_t>(count, (chunk + 1) * kHashChunk);
+    for (size_t i = chunk * kHashChunk; i < end; ++i) {
+      leaf_hashes_[i] = HashLeaf(std::string_view(batch_).substr(offsets_[i] + 2, offsets_[i + 1] - offsets_[i] - 2));
+    }
+    return Status::Ok();
+  }));
+
+  auto on_full = [&](int level, uint64_t index, std::span<const Hash> hashes) {
+    files_.push_back(File{TilePath(level, index, kTileWidth),
+                          std::string(reinterpret_cast<const char*>(hashes.data()), hashes.size() * kHashSize)});
+  };
+  for (uint64_t i = 0; i < count; ++i) {
+    bundle_.append(batch_, offsets_[i], offsets_[i + 1] - offsets_[i]);
+    if (++bundle_count_ == kTileWidth) {
+      files_.push_back(File{EntriesPath((old_size + i) / kTileWidth, kTileWidth), std::move(bundle_)});
+      bundle_ = std::string();
+      bundle_count_ = 0;
+    }
+    edge_.Append(leaf_hashes_[i], on_full);
+  }
+  const uint64_t new_size = edge_.size();
+  if (bundle_count_ != 0) files_.push_back(File{EntriesPath(new_size / kTileWidth, bundle_count_), bundle_});
+  for (int level = 0; level < 8 && (new_size >> (kTileHeight * level)) != 0; ++level) {
+    uint64_t count_new = new_size >> (kTileHeight * level), count_old = old_size >> (kTileHeight * level);
+    std::span<const Hash> tail = edge_.tail(level);
+    if (count_new == count_old || tail.empty()) continue;  // this level's partial tile is unchanged
+    files_.push_back(File{TilePath(level, count_new / kTileWidth, tail.size()),
+                          std::string(reinterpret_cast<const char*>(tail.data()), tail.size() * kHashSize)});
+  }
+
+  Checkpoint cp{origin_, new_size, edge_.Root(), {}};
+  ASSIGN_OR_RETURN(std::string note, SignCheckpoint(cp, *signer_));
+  RETURN_IF_ERROR(WriteFiles());
+  RETURN_IF_ERROR(AtomicWriteFile(fs_, JoinPath(dir_, "checkpoint"), note));
+  RemoveSupersededPartials(old_size, new_size);
+  return Status::Ok();
+}
+
+Status Appender::WriteFiles() {
+  // Directories: create the new ones; every directory that gains a name is synced
+  // once after the files (a new directory's parents gain its name).
+  std::vector<std::string> sync_dirs;
+  for (const File& f : files_) {
+    std::string d = DirName(JoinPath(dir_, f.path));
+    sync_dirs.push_back(d);
+    if (std::binary_search(known_dirs_.begin(), known_dirs_.end(), d)) continue;
+    RETURN_IF_ERROR(fs_.CreateDirs(d));
+    for (std::string p = d; p.size() > dir_.size(); p = DirName(p)) sync_dirs.push_back(DirName(p));
+    known_dirs_.insert(std::upper_bound(known_dirs_.begin(), known_dirs_.end(), d), d);
+  }
+  std::sort(sync_dirs.begin(), sync_dirs.end());
+  sync_dirs.erase(std::unique(sync_dirs.begin(), sync_dirs.end()), sync_dirs.end());
+  RETURN_IF_ERROR(pool_->Run(files_.size(), [&](size_t i) {
+    return WriteFileSynced(fs_, JoinPath(dir_, files_[i].path), files_[i].data);
+  }));
+  return pool_->Run(sync_dirs.size(), [&](size_t i) { return fs_.SyncDir(sync_dirs[i]); });
+}
+
+void Appender::RemoveSupersededPartials(uint64_t old_size, uint64_t new_size) {
+  // Once a full tile or bundle is published, its partial versions may go (tlog-tiles
+  // "Partial Tiles"). Only the resource that was partial at old_size can have any.
+  // Best effort: a leftover partial is harmless.
+  for (int level = -1; level < 8; ++level) {
+    int shift = kTileHeight * std::max(level, 0);
+    uint64_t count_old = old_size >> shift, count_new = new_size >> shift;
+    if (count_old % kTileWidth == 0 || count_new / kTileWidth == count_old / kTileWidth) continue;
+    uint64_t index = count_old / kTileWidth;
+    std::string pdir = JoinPath(dir_, (level < 0 ? EntriesPath(index, kTileWidth) : TilePath(level, index, kTileWidth)) + ".p");
+    auto names = fs_.ListDir(pdir);
+    if (!names.ok()) continue;
+    for (const std::string& n : *names) fs_.Remove(JoinPath(pdir, n)).IgnoreError();
+  }
+}
+
+}  // namespace domicile::tlog

@@ -1,0 +1,125 @@
+// The log writer: appends entries to a tlog-tiles directory with group commit.
+// Many threads submit entries; one writer thread takes everything queued, writes
+// the new entry bundles and tiles (fsync'ed in parallel), then atomically replaces
+// the signed checkpoint, and only then acknowledges the batch. This is the API the
+// gateway uses to make an audit entry durable before data leaves.
+//
+// Crash safety: files covered by the published checkpoint are never rewritten; new
+// files are durable before the checkpoint that covers them is published; the
+// checkpoint is replaced atomically. After a crash at any instant, Open() resumes
+// from the last published checkpoint (see docs/audit-log.md).
+#ifndef DOMICILE_TLOG_APPENDER_H_
+#define DOMICILE_TLOG_APPENDER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/file.h"
+#include "common/status.h"
+#include "tlog/checkpoint.h"
+#include "tlog/note.h"
+#include "tlog/tiles.h"
+
+namespace domicile::tlog {
+
+// Creates an empty log in `dir`: a signed checkpoint of size 0 for `origin`.
+// AlreadyExists if `dir` already holds a checkpoint.
+Status CreateLog(FileSystem& fs, const std::string& dir, std::string_view origin, std::string_view private_key);
+
+struct AppenderOptions {
+  // Threads that write and fsync a commit's files in parallel (plus the writer).
+  int io_threads = 8;
+  // Submit() blocks while this many bytes of entries wait for the writer.
+  size_t max_pending_bytes = 64 << 20;
+};
+
+class WorkPool;
+
+// Thread-safe. One Appender per log directory at a time (the caller's duty).
+class Appender {
+ public:
+  // Resumes the log in `dir` from its checkpoint, which must verify with the key.
+  // DataLoss if the checkpoint or the partial tiles it covers are damaged.
+  static Result<std::unique_ptr<Appender>> Open(FileSystem& fs, const std::string& dir,
+                                                std::string_view private_key, AppenderOptions options = {});
+  ~Appender();  // flushes what was submitted (see Close)
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+
+  // Appends one entry and returns its index once the entry, its tiles and a signed
+  // checkpoint covering it are durable. InvalidArgument if the entry is larger than
+  // 65,535 bytes; the commit's error if the log could not be written.
+  Result<uint64_t> Append(std::string_view entry);
+
+  // Queues an entry and returns its index at once; it is NOT durable until
+  // WaitDurable(index) returns OK. For callers that pipeline many entries.
+  Result<uint64_t> Submit(std::string_view entry);
+  // Blocks until `index` is covered by a durable checkpoint, or the log failed.
+  Status WaitDurable(uint64_t index);
+
+  // Commits everything submitted, stops the writer and reports whether every
+  // commit succeeded. Further appends fail.
+  Status Close();
+
+  // Size of the last durable checkpoint.
+  uint64_t durable_size() const;
+  const std::string& origin() const { return origin_; }
+
+  // After a failed commit the appender refuses everything (fail closed): what was
+  // written is not covered by a checkpoint, and Open() on the directory resumes
+  // from the last published one.
+
+ private:
+  struct File {
+    std::string path;  // relative to dir_
+    std::string data;
+  };
+
+  Appender(FileSystem& fs, std::string dir, std::unique_ptr<NoteSigner> signer, std::string origin,
+           TreeEdge edge, std::string bundle, AppenderOptions options);
+  void WriterLoop();
+  // Writes `count` entries (bundle format in batch_) and publishes a checkpoint.
+  Status Commit(uint64_t count);
+  Status WriteFiles();
+  void RemoveSupersededPartials(uint64_t old_size, uint64_t new_size);
+
+  FileSystem& fs_;
+  const std::string dir_;
+  const std::unique_ptr<NoteSigner> signer_;
+  const std::string origin_;
+  const AppenderOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;     // writer waits for entries or stop
+  std::condition_variable durable_cv_;  // waiters for durability
+  std::condition_variable space_cv_;    // submitters waiting for queue space
+  std::string pending_;        // guarded by mu_: queued entries, bundle format
+  uint64_t next_index_ = 0;    // guarded by mu_: index of the next submitted entry
+  uint64_t durable_size_ = 0;  // guarded by mu_
+  Status failed_;              // guarded by mu_: first commit error, sticky
+  bool stop_ = false;          // guarded by mu_
+  bool writer_idle_ = false;   // guarded by mu_: the writer waits on work_cv_
+
+  // Owned by the writer thread.
+  TreeEdge edge_;
+  std::string bundle_;  // entries of the current partial bundle, bundle format
+  uint64_t bundle_count_ = 0;
+  std::string batch_;   // the batch being committed
+  std::vector<Hash> leaf_hashes_;
+  std::vector<size_t> offsets_;
+  std::vector<File> files_;
+  std::vector<std::string> known_dirs_;  // sorted; directories known to exist and be durable
+
+  std::unique_ptr<WorkPool> pool_;
+  std::thread writer_;
+};
+
+}  // namespace domicile::tlog
+
+#endif  // DOMICILE_TLOG_APPENDER_H_

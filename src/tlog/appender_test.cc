@@ -1,0 +1,223 @@
+#include "tlog/appender.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "fakes/mem_file_system.h"
+#include "tlog/log_reader.h"
+
+namespace domicile::tlog {
+namespace {
+
+using testing::MemFileSystem;
+
+class AppenderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto kp = GenerateNoteKey("example.com/audit");
+    skey_ = kp->private_key;
+    verifier_ = std::move(NewVerifier(kp->verifier_key)).value();
+    ASSERT_TRUE(CreateLog(fs_, "log", "example.com/audit", skey_).ok());
+  }
+  std::unique_ptr<Appender> Open() {
+    auto a = Appender::Open(fs_, "log", skey_, AppenderOptions{.io_threads = 2});
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    return a.ok() ? std::move(a).value() : nullptr;
+  }
+  Result<AuditReport> Audit() {
+    const NoteVerifier* known[] = {verifier_.get()};
+    return AuditLog(fs_, "log", known);
+  }
+  // Appends entries "<prefix>i" for i in [0, n) as one group commit.
+  void AppendBatch(Appender& a, const std::string& prefix, int n) {
+    uint64_t last = 0;
+    for (int i = 0; i < n; ++i) last = *a.Submit(prefix + std::to_string(i));
+    ASSERT_TRUE(a.WaitDurable(last).ok());
+  }
+
+  MemFileSystem fs_;
+  std::string skey_;
+  std::unique_ptr<NoteVerifier> verifier_;
+};
+
+TEST_F(AppenderTest, AppendsInOrderAndTheLogAudits) {
+  auto a = Open();
+  for (uint64_t i = 0; i < 300; ++i) {
+    auto idx = a->Append("entry " + std::to_string(i));
+    ASSERT_TRUE(idx.ok()) << idx.status().ToString();
+    EXPECT_EQ(*idx, i);
+  }
+  EXPECT_EQ(a->durable_size(), 300u);
+  auto report = Audit();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->checkpoint.size, 300u);
+  EXPECT_EQ(report->bundles, 2u);
+  // The first tile is full: its partial versions were removed, the full one is there.
+  EXPECT_TRUE(*fs_.Exists("log/tile/0/000"));
+  EXPECT_FALSE(*fs_.Exists("log/tile/0/000.p/255"));
+  EXPECT_TRUE(*fs_.Exists("log/tile/0/001.p/44"));
+  EXPECT_TRUE(*fs_.Exists("log/tile/1/000.p/1"));
+  auto proof = ProveInclusion(fs_, "log", 299);
+  ASSERT_TRUE(proof.ok());
+  const NoteVerifier* known[] = {verifier_.get()};
+  EXPECT_TRUE(VerifyTlogProof(*proof, HashBytes(HashLeaf("entry 299")), known).ok());
+}
+
+TEST_F(AppenderTest, RefusesOversizedEntriesAndChangesNothing) {
+  auto a = Open();
+  ASSERT_TRUE(a->Append(std::string(65535, 'x')).ok());
+  auto r = a->Append(std::string(65536, 'x'));
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("65535"), std::string::npos);
+  EXPECT_EQ(a->durable_size(), 1u);
+  EXPECT_EQ(*a->Append("next"), 1u);
+}
+
+TEST_F(AppenderTest, ManyThreadsGetDistinctIndicesAndAllAreDurable) {
+  auto a = Open();
+  constexpr int kThreads = 8, kPer = 400;
+  std::vector<std::vector<uint64_t>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPer; ++i) {
+        auto idx = a->Append("t" + std::to_string(t) + "-" + std::to_string(i));
+        ASSERT_TRUE(idx.ok());
+        EXPECT_GT(a->durable_size(), *idx);
+        got[t].push_back(*idx);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<uint64_t> all;
+  for (auto& v : got) all.insert(v.begin(), v.end());
+  EXPECT_EQ(all.size(), size_t(kThreads * kPer));
+  EXPECT_EQ(*all.rbegin(), uint64_t(kThreads * kPer - 1));
+  ASSERT_TRUE(a->Close().ok());
+  auto report = Audit();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->checkpoint.size, uint64_t(kThreads * kPer));
+}
+
+TEST_F(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
+  {
+    auto a = Open();
+    AppendBatch(*a, "a", 260);
+  }
+  auto a = Open();
+  EXPECT_EQ(a->durable_size(), 260u);
+  EXPECT_EQ(*a->Append("more"), 260u);
+  a.reset();
+  ASSERT_TRUE(Audit().ok());
+  EXPECT_EQ(*ReadBundleFile(fs_, "log", 1, 5), [] {
+    std::string b;
+    for (int i = 256; i < 260; ++i) AppendBundleEntry(b, "a" + std::to_string(i));
+    AppendBundleEntry(b, "more");
+    return b;
+  }());
+}
+
+TEST_F(AppenderTest, OpenRefusesADamagedLog) {
+  {
+    auto a = Open();
+    AppendBatch(*a, "a", 10);
+  }
+  fs_.PutFile("log/tile/0/000.p/10", std::string(320, 'x'));
+  auto a = Appender::Open(fs_, "log", skey_);
+  EXPECT_EQ(a.status().code(), StatusCode::kDataLoss);
+  auto other = GenerateNoteKey("example.com/audit");
+  EXPECT_EQ(Appender::Open(fs_, "log", other->private_key).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(CreateLog(fs_, "log", "example.com/audit", skey_).code(), StatusCode::kAlreadyExists);
+}
+
+TEST_F(AppenderTest, AWriteErrorFailsClosed) {
+  auto a = Open();
+  ASSERT_TRUE(a->Append("ok").ok());
+  fs_.SetFault(fs_.op_count() + 2);
+  auto r = a->Append("lost");
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(a->Append("after").ok());  // sticky until reopened
+  EXPECT_FALSE(a->Close().ok());
+  auto b = Open();
+  EXPECT_EQ(b->durable_size(), 1u);
+  EXPECT_EQ(*b->Append("again"), 1u);
+}
+
+// Crash test: a batch crossing a tile boundary (full tile + partials + removal of
+// superseded partials) with a fault at every mutating file operation in turn, each
+// as an error, a torn write, with and without the process dying at the fault.
+// After the crash the log must audit, hold exactly a prefix of what was submitted
+// (all of it whenever it was acknowledged), and keep appending.
+TEST_F(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
+  auto run = [&](MemFileSystem& fs, uint64_t fault, MemFileSystem::FaultKind kind, bool die) {
+    ASSERT_TRUE(CreateLog(fs, "log", "example.com/audit", skey_).ok());
+    {
+      auto a = std::move(Appender::Open(fs, "log", skey_, {.io_threads = 2})).value();
+      AppendBatch(*a, "base", 250);
+    }
+    fs.SimulateCrash();  // everything so far is durable; resets the op counter
+    fs.SetFault(fault, kind);
+    fs.SetCrashAfterFault(die);
+    bool acked = false;
+    {
+      auto a = std::move(Appender::Open(fs, "log", skey_, {.io_threads = 2})).value();
+      Result<uint64_t> last = OutOfRangeError("none");
+      for (int i = 0; i < 20 && (i == 0 || last.ok()); ++i) last = a->Submit("new" + std::to_string(i));
+      acked = last.ok() && a->WaitDurable(*last).ok();
+    }
+    fs.SimulateCrash();
+    const NoteVerifier* known[] = {verifier_.get()};
+    auto report = AuditLog(fs, "log", known);
+    ASSERT_TRUE(report.ok()) << "fault " << fault << ": " << report.status().ToString();
+    uint64_t size = report->checkpoint.size;
+    ASSERT_TRUE(size >= 250 && size <= 270) << size;
+    // Whatever made it is exactly a prefix of what was submitted.
+    for (uint64_t b = 0; b * kTileWidth < size; ++b) {
+      auto bundle = ReadBundleFile(fs, "log", b, TileWidth(0, b, size));
+      ASSERT_TRUE(bundle.ok());
+      auto entries = *SplitBundle(*bundle);
+      for (uint64_t i = 0; i < entries.size(); ++i) {
+        uint64_t index = b * kTileWidth + i;
+        ASSERT_EQ(entries[i], index < 250 ? "base" + std::to_string(index) : "new" + std::to_string(index - 250));
+      }
+    }
+    if (acked) {
+      ASSERT_EQ(size, 270u) << "acknowledged but lost at fault " << fault;
+    }
+    auto a = Appender::Open(fs, "log", skey_, {.io_threads = 2});
+    ASSERT_TRUE(a.ok()) << "fault " << fault << ": " << a.status().ToString();
+    EXPECT_EQ(*(*a)->Append("after"), size);
+    a->reset();
+    ASSERT_TRUE(AuditLog(fs, "log", known).ok());
+  };
+  uint64_t ops;
+  {
+    // Count the operations of the batch alone.
+    MemFileSystem fs;
+    ASSERT_TRUE(CreateLog(fs, "log", "example.com/audit", skey_).ok());
+    {
+      auto a = std::move(Appender::Open(fs, "log", skey_, {.io_threads = 2})).value();
+      AppendBatch(*a, "base", 250);
+    }
+    fs.SimulateCrash();
+    auto a = std::move(Appender::Open(fs, "log", skey_, {.io_threads = 2})).value();
+    AppendBatch(*a, "new", 20);
+    a.reset();
+    ops = fs.op_count();
+  }
+  ASSERT_GT(ops, 10u);
+  for (uint64_t n = 1; n <= ops; ++n) {
+    for (auto kind : {MemFileSystem::FaultKind::kError, MemFileSystem::FaultKind::kTornWrite}) {
+      for (bool die : {true, false}) {
+        MemFileSystem fs;
+        run(fs, n, kind, die);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace domicile::tlog
