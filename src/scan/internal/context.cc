@@ -118,8 +118,9 @@ ContextHit FindContext(Entity entity, std::string_view text, size_t begin, size_
   std::string near = NormalizeWords(text.substr(from, begin - from)) +
                      NormalizeWords(text.substr(end, to - end)).substr(1);
   if (!hit.positive && HasKeyword(near, k.positive)) hit.positive = true;
-  if (!k.negative.empty()) {
-    // Negative words count only right before the match ("version 1.2.3.4").
+  if (!k.negative.empty() && !hit.field) {
+    // Negative words count only right before the match ("version 1.2.3.4"), and
+    // not against a field name that supports the entity.
     size_t neg_from = begin > 12 ? begin - 12 : 0;
     std::string just_before = NormalizeWords(text.substr(neg_from, begin - neg_from));
     if (HasKeyword(just_before, k.negative)) hit.negative = true;
