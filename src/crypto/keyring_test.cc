@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/encoding.h"
 #include "crypto/envelope.h"
 #include "fakes/mem_file_system.h"
 
@@ -135,6 +136,16 @@ TEST(EnvelopeTest, BindingIsEnforced) {
   EXPECT_EQ(SealValue(dek, b, std::string(kMaxSealedPlaintext + 1, 'x')).status().code(),
             StatusCode::kResourceExhausted);
   EXPECT_NE(DataKeyBinding("a", "bUS"), DataKeyBinding("ab", "US"));
+}
+
+// The format documented in docs/vault.md, sealed by an independent implementation
+// (Python `cryptography`, AESGCM): key 32 x 0x07, nonce 00..0b.
+TEST(EnvelopeTest, OpensIndependentlySealedValue) {
+  const std::string sealed =
+      HexDecode("01000102030405060708090a0b3ae085197e6c992c0fd388ec8e3d4295935b940f1a7130684c7c766c1822d663f161f3")
+          .value();
+  EXPECT_EQ(OpenValue(std::string(32, '\x07'), {"alice", "profile", "email", 1}, sealed).value(),
+            "\"alice@example.org\"");
 }
 
 }  // namespace
