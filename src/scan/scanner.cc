@@ -183,9 +183,9 @@ float PhoneScore(std::string_view s) {
   while (!main.empty() && (main.back() == ' ' || main.back() == '.' || main.back() == '-')) {
     main.remove_suffix(1);
   }
-  // Dates, times and dotted quads are not phone numbers.
+  // Dates, dotted quads and the SSN shape are not phone numbers.
   static const RE2 kNotPhone(
-      R"(\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}.*|\d{1,2}[\-/.]\d{1,2}[\-/.](?:\d{4}|\d{2})|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|.*(?:  |\.\.|--|\(\(|\)\)).*)");
+      R"(\d{3}-\d{2}-\d{4}|\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}.*|\d{1,2}[\-/.]\d{1,2}[\-/.](?:\d{4}|\d{2})|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|.*(?:  |\.\.|--|\(\(|\)\)).*)");
   if (RE2::FullMatch(main, kNotPhone)) return 0;
   bool international = main[0] == '+';
   if (!international && groups == 1 && digits.size() > 12) return 0;
