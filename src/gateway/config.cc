@@ -1,0 +1,205 @@
+#include "gateway/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/encoding.h"
+
+namespace domicile::gateway {
+namespace {
+
+const std::set<std::string> kTopLevelKeys = {"listen", "threads", "tls", "auth", "network_map",
+                                             "network_map_file", "trusted_proxies", "directory", "policies",
+                                             "vault", "log", "pseudonym_key_file", "limits"};
+
+// An optional scalar: absent gives `fallback`, present but not a T is an error
+// (yaml-cpp's as<T>(fallback) would silently use the fallback for a typo).
+template <typename T>
+T Opt(const YAML::Node& node, T fallback) {
+  return node ? node.as<T>() : fallback;
+}
+
+std::string Resolve(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path[0] == '/' || base_dir.empty() || base_dir == ".") return path;
+  return JoinPath(base_dir, path);
+}
+
+Result<std::string> ReadFileAt(FileSystem& fs, const std::string& base_dir, const std::string& path) {
+  auto text = fs.ReadFile(Resolve(base_dir, path));
+  if (!text.ok()) return text.status().Annotate("reading " + path);
+  return text;
+}
+
+// `{file: path}` or `{inline: text}`.
+Result<std::string> FileOrInline(const YAML::Node& node, const char* what, FileSystem& fs,
+                                 const std::string& base_dir) {
+  if (!node || !node.IsMap()) return InvalidArgumentError(std::string(what) + ": want {file: …} or {inline: …}");
+  if (node["inline"]) return node["inline"].as<std::string>();
+  if (node["file"]) return ReadFileAt(fs, base_dir, node["file"].as<std::string>());
+  return InvalidArgumentError(std::string(what) + ": want {file: …} or {inline: …}");
+}
+
+Status ParseListen(const std::string& listen, GatewayConfig& c) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return InvalidArgumentError("listen: want HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (!IpAddress::Parse(host).ok()) return InvalidArgumentError("listen: host must be an IP address");
+  unsigned port = 0;
+  const std::string p = listen.substr(colon + 1);
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+  if (ec != std::errc() || end != p.data() + p.size() || port > 65535) return InvalidArgumentError("listen: bad port");
+  c.listen_host = host;
+  c.listen_port = static_cast<uint16_t>(port);
+  return Status::Ok();
+}
+
+Status ParseAuth(const YAML::Node& auth, GatewayConfig& c) {
+  if (!auth || !auth.IsMap()) return InvalidArgumentError("auth: section missing");
+  c.auth.audience = Opt<std::string>(auth["audience"], std::string());
+  c.auth.leeway_seconds = Opt<int64_t>(auth["leeway_seconds"], 30);
+  c.auth.max_token_bytes = Opt<size_t>(auth["max_token_bytes"], 8192);
+  c.auth.max_lifetime_seconds = Opt<int64_t>(auth["max_lifetime_seconds"], 24 * 3600);
+  const YAML::Node providers = auth["identity_providers"];
+  if (!providers || !providers.IsSequence()) return InvalidArgumentError("auth.identity_providers: want a list");
+  for (const YAML::Node& p : providers) {
+    IdentityProvider idp;
+    idp.issuer = Opt<std::string>(p["issuer"], std::string());
+    if (!p["keys"] || !p["keys"].IsSequence()) return InvalidArgumentError("identity provider: keys must be a list of JWKs");
+    for (const YAML::Node& k : p["keys"]) {
+      // Re-encode the YAML map as JSON for the JWK parser.
+      if (!k.IsMap()) return InvalidArgumentError("identity provider '" + idp.issuer + "': a key is not a JWK map");
+      nlohmann::json json = nlohmann::json::object();
+      for (const auto& kv : k) json[kv.first.as<std::string>()] = kv.second.as<std::string>();
+      auto jwk = ParseEd25519Jwk(json.dump());
+      if (!jwk.ok()) return jwk.status().Annotate("identity provider '" + idp.issuer + "'");
+      if (!jwk->seed.empty()) return InvalidArgumentError("identity provider key must not contain the private part 'd'");
+      if (!idp.keys.emplace(jwk->key_id, jwk->public_key).second) {
+        return InvalidArgumentError("identity provider '" + idp.issuer + "': kid '" + jwk->key_id + "' twice");
+      }
+    }
+    c.auth.providers.push_back(std::move(idp));
+  }
+  if (c.auth.audience.empty()) return InvalidArgumentError("auth.audience is required");
+  return Status::Ok();
+}
+
+Status ParseLimits(const YAML::Node& limits, GatewayConfig& c) {
+  if (!limits) return Status::Ok();
+  ServerLimits& l = c.limits;
+  l.max_header_bytes = Opt<size_t>(limits["max_header_bytes"], l.max_header_bytes);
+  l.max_body_bytes = Opt<size_t>(limits["max_body_bytes"], l.max_body_bytes);
+  l.read_timeout_ms = Opt<int64_t>(limits["read_timeout_ms"], l.read_timeout_ms);
+  l.write_timeout_ms = Opt<int64_t>(limits["write_timeout_ms"], l.write_timeout_ms);
+  l.drain_timeout_ms = Opt<int64_t>(limits["drain_timeout_ms"], l.drain_timeout_ms);
+  if (l.max_header_bytes < 1024 || l.max_header_bytes > 1024 * 1024) {
+    return InvalidArgumentError("limits.max_header_bytes must be within 1 KiB..1 MiB");
+  }
+  if (l.max_body_bytes > 256 * 1024 * 1024) return InvalidArgumentError("limits.max_body_bytes above 256 MiB");
+  if (l.read_timeout_ms <= 0 || l.write_timeout_ms <= 0 || l.drain_timeout_ms < 0) {
+    return InvalidArgumentError("limits: timeouts must be positive");
+  }
+  if (const YAML::Node e = limits["export"]) {
+    const double rpm = Opt<double>(e["requests_per_minute"], c.export_limits.requests.capacity);
+    const double rph = Opt<double>(e["records_per_hour"], c.export_limits.records.capacity);
+    if (rpm <= 0 || rph <= 0) return InvalidArgumentError("limits.export: rates must be positive");
+    c.export_limits.requests = {rpm, rpm / 60};
+    c.export_limits.records = {rph, rph / 3600};
+  }
+  return Status::Ok();
+}
+
+Result<GatewayConfig> ParseNode(const YAML::Node& root, const std::string& base_dir, FileSystem& fs) {
+  if (!root.IsMap()) return InvalidArgumentError("config is not a YAML mapping");
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    if (!kTopLevelKeys.contains(key)) return InvalidArgumentError("unknown config key '" + key + "'");
+  }
+  GatewayConfig c;
+  if (root["listen"]) RETURN_IF_ERROR(ParseListen(root["listen"].as<std::string>(), c));
+  c.threads = Opt<int>(root["threads"], c.threads);
+  if (c.threads < 1 || c.threads > 256) return InvalidArgumentError("threads must be within 1..256");
+
+  if (const YAML::Node tls = root["tls"]) {
+    c.tls.enabled = true;
+    c.tls.cert_file = Resolve(base_dir, Opt<std::string>(tls["cert"], std::string()));
+    c.tls.key_file = Resolve(base_dir, Opt<std::string>(tls["key"], std::string()));
+    c.tls.client_ca_file = Resolve(base_dir, Opt<std::string>(tls["client_ca"], std::string()));
+    c.tls.require_client_cert = Opt<bool>(tls["require_client_cert"], false);
+    if (c.tls.cert_file.empty() || c.tls.key_file.empty()) return InvalidArgumentError("tls: cert and key are required");
+    if (c.tls.require_client_cert && c.tls.client_ca_file.empty()) {
+      return InvalidArgumentError("tls: require_client_cert needs client_ca");
+    }
+  }
+  RETURN_IF_ERROR(ParseAuth(root["auth"], c));
+
+  if (const YAML::Node map = root["network_map"]) {
+    if (!map.IsSequence()) return InvalidArgumentError("network_map: want a list of {cidr, country}");
+    for (const YAML::Node& e : map) {
+      auto prefix = IpPrefix::Parse(Opt<std::string>(e["cidr"], std::string()));
+      if (!prefix.ok()) return prefix.status().Annotate("network_map");
+      RETURN_IF_ERROR(c.network_map.Add(*prefix, Opt<std::string>(e["country"], std::string())).Annotate("network_map"));
+    }
+  }
+  if (const YAML::Node file = root["network_map_file"]) {
+    ASSIGN_OR_RETURN(std::string text, ReadFileAt(fs, base_dir, file.as<std::string>()));
+    ASSIGN_OR_RETURN(NetworkMap from_file, NetworkMap::ParseText(text));
+    if (c.network_map.size() > 0) return InvalidArgumentError("give network_map or network_map_file, not both");
+    c.network_map = std::move(from_file);
+  }
+  if (c.network_map.size() == 0) return InvalidArgumentError("network_map is empty: every requester would be unknown");
+  if (const YAML::Node proxies = root["trusted_proxies"]) {
+    if (!proxies.IsSequence()) return InvalidArgumentError("trusted_proxies: want a list of CIDRs");
+    for (const YAML::Node& p : proxies) {
+      auto prefix = IpPrefix::Parse(p.as<std::string>());
+      if (!prefix.ok()) return prefix.status().Annotate("trusted_proxies");
+      RETURN_IF_ERROR(c.trusted_proxies.Add(*prefix, "PROXY").Annotate("trusted_proxies"));
+    }
+  }
+
+  ASSIGN_OR_RETURN(std::string directory_json, FileOrInline(root["directory"], "directory", fs, base_dir));
+  ASSIGN_OR_RETURN(Directory directory, Directory::Parse(directory_json));
+  c.directory = std::make_shared<const Directory>(std::move(directory));
+  ASSIGN_OR_RETURN(c.policies_text, FileOrInline(root["policies"], "policies", fs, base_dir));
+  if (const YAML::Node vault = root["vault"]) {
+    YAML::Emitter out;
+    out << vault;
+    c.vault_yaml = out.c_str();
+  }
+  if (const YAML::Node log = root["log"]) {
+    c.log_dir = Resolve(base_dir, Opt<std::string>(log["dir"], std::string()));
+    c.log_key_file = Resolve(base_dir, Opt<std::string>(log["key_file"], std::string()));
+  }
+  if (c.log_dir.empty()) return InvalidArgumentError("log.dir is required: no access without an audit log");
+  if (const YAML::Node key = root["pseudonym_key_file"]) {
+    ASSIGN_OR_RETURN(std::string text, ReadFileAt(fs, base_dir, key.as<std::string>()));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    auto raw = Base64Decode(text);
+    if (!raw.ok() || raw->size() < 32) return InvalidArgumentError("pseudonym_key_file: want base64 of >= 32 bytes");
+    c.pseudonym_key = *raw;
+  }
+  RETURN_IF_ERROR(ParseLimits(root["limits"], c));
+  return c;
+}
+
+}  // namespace
+
+Result<GatewayConfig> ParseGatewayConfig(std::string_view yaml, const std::string& base_dir, FileSystem& fs) {
+  try {
+    return ParseNode(YAML::Load(std::string(yaml)), base_dir, fs);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgumentError(std::string("config: ") + e.what());
+  }
+}
+
+Result<GatewayConfig> LoadGatewayConfigFile(const std::string& path, FileSystem& fs) {
+  ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path));
+  auto config = ParseGatewayConfig(text, DirName(path), fs);
+  if (!config.ok()) return config.status().Annotate(path);
+  return config;
+}
+
+}  // namespace domicile::gateway
