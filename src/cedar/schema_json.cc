@@ -2,7 +2,9 @@
 // (https://docs.cedarpolicy.com/schema/json-schema.html) into a RawSchema.
 // Unknown keys, duplicate keys and wrong JSON types are errors, as in Cedar;
 // names are resolved by SchemaBuilder.
+#include <algorithm>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,15 +64,17 @@ Result<json> ParseStrictJson(std::string_view text) {
   }
 }
 
-Status CheckKeys(const json& obj, std::initializer_list<std::string_view> allowed,
-                 std::string_view where) {
+Status CheckKeys(const json& obj, std::span<const std::string_view> allowed, std::string_view where) {
   if (!obj.is_object()) return InvalidArgumentError(std::string(where) + ": expected a JSON object");
   for (const auto& [key, unused] : obj.items()) {
-    bool ok = false;
-    for (std::string_view a : allowed) ok = ok || key == a;
-    if (!ok) return InvalidArgumentError(std::string(where) + ": unknown field \"" + key + "\"");
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return InvalidArgumentError(std::string(where) + ": unknown field \"" + key + "\"");
+    }
   }
   return Status::Ok();
+}
+Status CheckKeys(const json& obj, std::initializer_list<std::string_view> allowed, std::string_view where) {
+  return CheckKeys(obj, std::span(allowed.begin(), allowed.size()), where);
 }
 
 Result<std::string> GetString(const json& obj, const char* key, std::string_view where) {
@@ -128,15 +132,7 @@ Result<RawType> ParseType(const json& j, std::string_view where, int depth, bool
     std::vector<std::string_view> allowed = {"type", "annotations"};
     if (attribute) allowed.push_back("required");
     allowed.insert(allowed.end(), extra.begin(), extra.end());
-    for (const auto& [key, unused] : j.items()) {
-      bool ok = false;
-      for (std::string_view a : allowed) ok = ok || key == a;
-      if (!ok) {
-        return InvalidArgumentError(std::string(where) + ": unknown field \"" + key +
-                                    "\" for type \"" + type + "\"");
-      }
-    }
-    return Status::Ok();
+    return CheckKeys(j, allowed, std::string(where) + " (type \"" + type + "\")");
   };
   RawType t;
   using K = RawType::Kind;

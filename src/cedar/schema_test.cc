@@ -353,7 +353,7 @@ TEST(SchemaTest, MalformedJsonGetsClearErrors) {
               HasSubstr("duplicate key \"A\""));
   EXPECT_THAT(JsonError(R"({"": {"entityTypes": {"A": {"shape": {"type": "Record",
                  "attributes": {"x": {"type": "Long", "name": "y"}}}}}, "actions": {}}})"),
-              HasSubstr("unknown field \"name\" for type \"Long\""));
+              HasSubstr("(type \"Long\"): unknown field \"name\""));
   EXPECT_THAT(JsonError(R"({"": {"entityTypes": {"A": {"shape": {"type": "Record",
                  "attributes": {"x": {"type": "Nope"}}}}}, "actions": {}}})"),
               HasSubstr("unknown type `Nope`"));
