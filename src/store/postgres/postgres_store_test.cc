@@ -1,0 +1,119 @@
+// PostgreSQL-specific behaviour beyond the conformance suite: schema creation
+// racing from many clients, schema versions, connection errors and recovery
+// after a server crash, the pool limit.
+#include "store/postgres/postgres_store.h"
+
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "fakes/postgres_server.h"
+#include "gtest/gtest.h"
+
+namespace domicile::store {
+namespace {
+
+using domicile::testing::PostgresServer;
+
+Mutation Create(const std::string& id) {
+  Mutation m;
+  m.subject = id;
+  m.upsert = SubjectRecord{id, "US", "k", 1};
+  m.put_fields = {FieldRecord{"p", "f", 1, "sealed"}};
+  return m;
+}
+
+void Exec(const std::string& conninfo, const std::string& sql) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+}
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string why = PostgresServer::Unavailable(); !why.empty()) GTEST_SKIP() << why;
+    auto s = PostgresServer::Start();
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    server_ = std::move(s).value();
+  }
+  std::unique_ptr<PostgresServer> server_;
+};
+
+TEST_F(PostgresStoreTest, ManyClientsCreatingTheSchemaAtOnceAllSucceed) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&] {
+      auto s = OpenPostgresStore({.conninfo = server_->conninfo()});
+      if (!s.ok() || !(*s)->Apply(Create("x")).ok()) failed++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+}
+
+TEST_F(PostgresStoreTest, AnotherSchemaVersionIsRefused) {
+  ASSERT_TRUE(OpenPostgresStore({.conninfo = server_->conninfo()}).ok());
+  Exec(server_->conninfo(), "INSERT INTO domicile_schema_version VALUES (2)");
+  EXPECT_EQ(OpenPostgresStore({.conninfo = server_->conninfo()}).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(PostgresStoreTest, BadOptionsAndUnreachableServer) {
+  EXPECT_EQ(OpenPostgresStore({.conninfo = server_->conninfo(), .pool_size = 0}).status().code(),
+            StatusCode::kInvalidArgument);
+  auto down = OpenPostgresStore({.conninfo = "host=127.0.0.1 port=1 user=postgres connect_timeout=2"});
+  EXPECT_EQ(down.status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(PostgresStoreTest, StoreRecoversAfterAServerCrash) {
+  auto s = OpenPostgresStore({.conninfo = server_->conninfo(), .pool_size = 2});
+  ASSERT_TRUE(s.ok());
+  Store& store = **s;
+  ASSERT_TRUE(store.Apply(Create("before")).ok());
+  ASSERT_TRUE(server_->Crash().ok());
+  // Down: calls fail with kUnavailable, not a hang or a crash.
+  EXPECT_EQ(store.Apply(Create("during")).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store.GetSubject("before").status().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(server_->Restart().ok());
+  // Broken connections were dropped; new ones are opened and prepared on demand.
+  Status st;
+  for (int i = 0; i < 3 && !(st = store.Apply(Create("after"))).ok(); ++i) {
+  }
+  EXPECT_TRUE(st.ok()) << st.message();
+  auto before = store.GetSubject("before");
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  EXPECT_TRUE(before->has_value());
+  EXPECT_FALSE(store.GetSubject("during")->has_value());
+}
+
+TEST_F(PostgresStoreTest, WaitingForAFreeConnectionTimesOut) {
+  // One connection, held by a transaction that waits on a row lock we hold.
+  auto s = OpenPostgresStore(
+      {.conninfo = server_->conninfo(), .pool_size = 1, .acquire_timeout = std::chrono::milliseconds(200)});
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Apply(Create("a")).ok());
+  PGconn* locker = PQconnectdb(server_->conninfo().c_str());
+  PQclear(PQexec(locker, "BEGIN"));
+  PQclear(PQexec(locker, "SELECT 1 FROM domicile_subjects FOR UPDATE"));
+  std::thread blocked([&] { EXPECT_TRUE((*s)->Apply(Create("a")).ok()); });
+  // Wait until the pool's only connection is blocked on our lock.
+  for (;;) {
+    PGresult* r = PQexec(locker, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
+    bool waiting = PQresultStatus(r) == PGRES_TUPLES_OK && std::string(PQgetvalue(r, 0, 0)) == "1";
+    PQclear(r);
+    if (waiting) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ((*s)->PutMeta("k", "v").code(), StatusCode::kUnavailable);
+  PQclear(PQexec(locker, "COMMIT"));
+  blocked.join();
+  PQfinish(locker);
+}
+
+}  // namespace
+}  // namespace domicile::store
