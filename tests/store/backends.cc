@@ -5,7 +5,6 @@
 
 #include <libpq-fe.h>
 
-#include "fakes/postgres_server.h"
 #include "fakes/temp_dir.h"
 #include "store/postgres/postgres_store.h"
 #include "store/memory/memory_store.h"
@@ -31,32 +30,11 @@ class RocksDbBackendImpl final : public Backend {
   domicile::testing::TempDir dir_;
 };
 
-// The process-wide server, started on first use and stopped at exit.
-Result<domicile::testing::PostgresServer*> SharedServer() {
-  static std::mutex mu;
-  static std::unique_ptr<domicile::testing::PostgresServer> server;  // guarded by mu
-  std::lock_guard<std::mutex> l(mu);
-  if (!server) {
-    ASSIGN_OR_RETURN(server, domicile::testing::PostgresServer::Start());
-  }
-  return server.get();
-}
-
 class PostgresBackendImpl final : public Backend {
  public:
   static Result<std::unique_ptr<Backend>> Create() {
-    ASSIGN_OR_RETURN(auto* server, SharedServer());
-    static std::atomic<int> next{0};
-    std::string schema = "conformance_" + std::to_string(next++);
-    PGconn* c = PQconnectdb(server->conninfo().c_str());
-    PGresult* r = PQexec(c, ("CREATE SCHEMA " + schema).c_str());
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    std::string err = PQerrorMessage(c);
-    PQclear(r);
-    PQfinish(c);
-    if (!ok) return UnavailableError("create schema: " + err);
-    return std::unique_ptr<Backend>(std::make_unique<PostgresBackendImpl>(
-        server->conninfo() + " options='-c search_path=" + schema + "'"));
+    ASSIGN_OR_RETURN(std::string conninfo, FreshPostgresSchema());
+    return std::unique_ptr<Backend>(std::make_unique<PostgresBackendImpl>(std::move(conninfo)));
   }
   explicit PostgresBackendImpl(std::string conninfo) : conninfo_(std::move(conninfo)) {}
   Result<std::unique_ptr<Store>> Open() override { return OpenPostgresStore({.conninfo = conninfo_}); }
@@ -67,6 +45,30 @@ class PostgresBackendImpl final : public Backend {
 };
 
 }  // namespace
+
+Result<domicile::testing::PostgresServer*> SharedPostgresServer() {
+  static std::mutex mu;
+  static std::unique_ptr<domicile::testing::PostgresServer> server;  // guarded by mu
+  std::lock_guard<std::mutex> l(mu);
+  if (!server) {
+    ASSIGN_OR_RETURN(server, domicile::testing::PostgresServer::Start());
+  }
+  return server.get();
+}
+
+Result<std::string> FreshPostgresSchema() {
+  ASSIGN_OR_RETURN(auto* server, SharedPostgresServer());
+  static std::atomic<int> next{0};
+  std::string schema = "test_" + std::to_string(next++);
+  PGconn* c = PQconnectdb(server->conninfo().c_str());
+  PGresult* r = PQexec(c, ("CREATE SCHEMA " + schema).c_str());
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  std::string err = PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+  if (!ok) return UnavailableError("create schema: " + err);
+  return server->conninfo() + " options='-c search_path=" + schema + "'";
+}
 
 BackendFactory PostgresBackend() {
   return {"Postgres", &domicile::testing::PostgresServer::Unavailable, &PostgresBackendImpl::Create};

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "fakes/postgres_server.h"
 #include "store/store.h"
 
 namespace domicile::store::testing {
@@ -32,6 +33,11 @@ inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; 
 
 BackendFactory MemoryBackend();
 BackendFactory RocksDbBackend();
+// The PostgreSQL 15 server shared by the tests of one process (started on first
+// use, stopped at exit), and a connection string for a fresh, empty schema on it.
+Result<domicile::testing::PostgresServer*> SharedPostgresServer();
+Result<std::string> FreshPostgresSchema();
+
 // One PostgreSQL 15 server per test process (tests/fakes/postgres_server.h),
 // a fresh schema per Backend.
 BackendFactory PostgresBackend();

@@ -11,11 +11,12 @@
 
 #include "fakes/postgres_server.h"
 #include "gtest/gtest.h"
+#include "store/backends.h"
 
-namespace domicile::store {
+namespace domicile::store::testing {
 namespace {
 
-using domicile::testing::PostgresServer;
+using ::domicile::testing::PostgresServer;
 
 Mutation Create(const std::string& id) {
   Mutation m;
@@ -33,15 +34,20 @@ void Exec(const std::string& conninfo, const std::string& sql) {
   PQfinish(c);
 }
 
+// Each test gets a fresh schema on the process's shared server.
 class PostgresStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (std::string why = PostgresServer::Unavailable(); !why.empty()) GTEST_SKIP() << why;
-    auto s = PostgresServer::Start();
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    server_ = std::move(s).value();
+    auto server = SharedPostgresServer();
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = *server;
+    auto conninfo = FreshPostgresSchema();
+    ASSERT_TRUE(conninfo.ok()) << conninfo.status().message();
+    conninfo_ = *conninfo;
   }
-  std::unique_ptr<PostgresServer> server_;
+  PostgresServer* server_ = nullptr;
+  std::string conninfo_;
 };
 
 TEST_F(PostgresStoreTest, ManyClientsCreatingTheSchemaAtOnceAllSucceed) {
@@ -49,7 +55,7 @@ TEST_F(PostgresStoreTest, ManyClientsCreatingTheSchemaAtOnceAllSucceed) {
   std::atomic<int> failed{0};
   for (int i = 0; i < 6; ++i) {
     threads.emplace_back([&] {
-      auto s = OpenPostgresStore({.conninfo = server_->conninfo()});
+      auto s = OpenPostgresStore({.conninfo = conninfo_});
       if (!s.ok() || !(*s)->Apply(Create("x")).ok()) failed++;
     });
   }
@@ -58,20 +64,20 @@ TEST_F(PostgresStoreTest, ManyClientsCreatingTheSchemaAtOnceAllSucceed) {
 }
 
 TEST_F(PostgresStoreTest, AnotherSchemaVersionIsRefused) {
-  ASSERT_TRUE(OpenPostgresStore({.conninfo = server_->conninfo()}).ok());
-  Exec(server_->conninfo(), "INSERT INTO domicile_schema_version VALUES (2)");
-  EXPECT_EQ(OpenPostgresStore({.conninfo = server_->conninfo()}).status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(OpenPostgresStore({.conninfo = conninfo_}).ok());
+  Exec(conninfo_, "INSERT INTO domicile_schema_version VALUES (2)");
+  EXPECT_EQ(OpenPostgresStore({.conninfo = conninfo_}).status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(PostgresStoreTest, BadOptionsAndUnreachableServer) {
-  EXPECT_EQ(OpenPostgresStore({.conninfo = server_->conninfo(), .pool_size = 0}).status().code(),
+  EXPECT_EQ(OpenPostgresStore({.conninfo = conninfo_, .pool_size = 0}).status().code(),
             StatusCode::kInvalidArgument);
   auto down = OpenPostgresStore({.conninfo = "host=127.0.0.1 port=1 user=postgres connect_timeout=2"});
   EXPECT_EQ(down.status().code(), StatusCode::kUnavailable);
 }
 
 TEST_F(PostgresStoreTest, StoreRecoversAfterAServerCrash) {
-  auto s = OpenPostgresStore({.conninfo = server_->conninfo(), .pool_size = 2});
+  auto s = OpenPostgresStore({.conninfo = conninfo_, .pool_size = 2});
   ASSERT_TRUE(s.ok());
   Store& store = **s;
   ASSERT_TRUE(store.Apply(Create("before")).ok());
@@ -94,10 +100,10 @@ TEST_F(PostgresStoreTest, StoreRecoversAfterAServerCrash) {
 TEST_F(PostgresStoreTest, WaitingForAFreeConnectionTimesOut) {
   // One connection, held by a transaction that waits on a row lock we hold.
   auto s = OpenPostgresStore(
-      {.conninfo = server_->conninfo(), .pool_size = 1, .acquire_timeout = std::chrono::milliseconds(200)});
+      {.conninfo = conninfo_, .pool_size = 1, .acquire_timeout = std::chrono::milliseconds(200)});
   ASSERT_TRUE(s.ok());
   ASSERT_TRUE((*s)->Apply(Create("a")).ok());
-  PGconn* locker = PQconnectdb(server_->conninfo().c_str());
+  PGconn* locker = PQconnectdb(conninfo_.c_str());
   PQclear(PQexec(locker, "BEGIN"));
   PQclear(PQexec(locker, "SELECT 1 FROM domicile_subjects FOR UPDATE"));
   std::thread blocked([&] { EXPECT_TRUE((*s)->Apply(Create("a")).ok()); });
@@ -116,4 +122,4 @@ TEST_F(PostgresStoreTest, WaitingForAFreeConnectionTimesOut) {
 }
 
 }  // namespace
-}  // namespace domicile::store
+}  // namespace domicile::store::testing
