@@ -1,0 +1,391 @@
+#include "server/http_server.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "common/encoding.h"
+#include "crypto/random.h"
+
+namespace domicile::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::string_view View(beast::string_view s) { return std::string_view(s.data(), s.size()); }
+
+// The verified client certificate of a TLS connection, if any.
+std::optional<ClientCertificate> PeerCertificate(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
+  ClientCertificate out;
+  X509_NAME* name = X509_get_subject_name(cert);
+  if (BIO* bio = BIO_new(BIO_s_mem())) {
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
+      char* data = nullptr;
+      const long n = BIO_get_mem_data(bio, &data);
+      if (n > 0) out.subject.assign(data, static_cast<size_t>(n));
+    }
+    BIO_free(bio);
+  }
+  const int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx >= 0) {
+    ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+    unsigned char* utf8 = nullptr;
+    const int len = ASN1_STRING_to_UTF8(&utf8, cn);
+    if (len > 0) out.common_name.assign(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+    OPENSSL_free(utf8);
+  }
+  return out;
+}
+
+class SessionBase : public std::enable_shared_from_this<SessionBase> {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection if it is waiting for a request; in-flight requests finish.
+  virtual void CloseIfIdle() = 0;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  std::shared_ptr<const Router> router;
+  std::function<void()> flush_hook;
+  Counter* requests_total = nullptr;
+  Histogram* request_seconds = nullptr;
+  std::string id_prefix;
+  std::atomic<uint64_t> next_id{1};
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;
+  std::condition_variable drained;
+  std::map<uint64_t, std::weak_ptr<SessionBase>> sessions;  // guarded by mu
+  uint64_t next_session = 0;                                 // guarded by mu
+  bool shut_down = false;                                    // guarded by mu
+
+  // Destroyed before the fields above, so sessions never outlive them.
+  std::optional<ssl::context> ssl_ctx;
+  net::io_context ioc;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+
+  Impl() = default;
+  void Accept();
+  uint64_t Register(const std::shared_ptr<SessionBase>& s) {
+    std::lock_guard<std::mutex> lock(mu);
+    sessions.emplace(next_session, s);
+    return next_session++;
+  }
+  void Unregister(uint64_t id) {
+    std::lock_guard<std::mutex> lock(mu);
+    sessions.erase(id);
+    if (sessions.empty()) drained.notify_all();
+  }
+  size_t SessionCount() {
+    std::lock_guard<std::mutex> lock(mu);
+    return sessions.size();
+  }
+  std::string NextRequestId() { return id_prefix + "-" + std::to_string(next_id.fetch_add(1)); }
+};
+
+namespace {
+
+template <bool kTls>
+class Session final : public SessionBase {
+ public:
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
+  Session(tcp::socket&& socket, HttpServer::Impl& server) : server_(server), stream_(MakeStream(std::move(socket))) {
+    boost::system::error_code ec;
+    const tcp::endpoint remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) {
+      peer_ = gateway::IpAddress::Parse(remote.address().to_string()).value_or(gateway::IpAddress());
+      peer_port_ = remote.port();
+    }
+  }
+  ~Session() override { server_.Unregister(id_); }
+
+  void Run() {
+    id_ = server_.Register(shared_from_this());
+    net::dispatch(stream_.get_executor(), [self = Self()] { self->Start(); });
+  }
+
+  void CloseIfIdle() override {
+    net::post(stream_.get_executor(), [self = Self()] {
+      if (self->reading_) {
+        boost::system::error_code ec;
+        beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+        beast::get_lowest_layer(self->stream_).close();
+      }
+    });
+  }
+
+ private:
+  Stream MakeStream(tcp::socket&& socket) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *server_.ssl_ctx);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+  std::shared_ptr<Session> Self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+
+  void Start() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
+      reading_ = true;
+      stream_.async_handshake(ssl::stream_base::server, [self = Self()](beast::error_code ec) {
+        self->reading_ = false;
+        if (ec) return;  // failed handshake (bad or missing client certificate): drop
+        self->client_certificate_ = PeerCertificate(self->stream_.native_handle());
+        self->Read();
+      });
+    } else {
+      Read();
+    }
+  }
+
+  void Read() {
+    if (server_.stopping.load()) return Close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
+    parser_->body_limit(server_.options.max_body_bytes);
+    beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
+    reading_ = true;
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = Self()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    reading_ = false;
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout ||
+        ec == net::error::eof || ec == net::error::connection_reset) {
+      return Close();
+    }
+    if (ec) {
+      // A protocol error from the parser: answer 4xx and close. Transport errors just close.
+      if (ec.category() != http::make_error_code(http::error::bad_target).category()) return Close();
+      HttpResponse r = ec == http::error::body_limit     ? HttpResponse::Error(413, "PAYLOAD_TOO_LARGE", "request body too large")
+                       : ec == http::error::header_limit ? HttpResponse::Error(431, "HEADERS_TOO_LARGE", "request headers too large")
+                       : HttpResponse::Error(400, "BAD_REQUEST", "malformed HTTP request");
+      return Write(std::move(r), /*keep_alive=*/false, 11, "unparsed", "-", std::chrono::steady_clock::now());
+    }
+    Handle();
+  }
+
+  void Handle() {
+    const auto start = std::chrono::steady_clock::now();
+    const auto& req = parser_->get();
+    HttpRequest request;
+    request.method = View(req.method_string());
+    request.target = View(req.target());
+    const size_t q = request.target.find('?');
+    request.path = request.target.substr(0, q);
+    request.query = q == std::string_view::npos ? std::string_view() : request.target.substr(q + 1);
+    request.headers.reserve(16);
+    for (const auto& field : req) request.headers.emplace_back(View(field.name_string()), View(field.value()));
+    request.body = req.body();
+    request.peer = peer_;
+    request.peer_port = peer_port_;
+    request.client_certificate = client_certificate_;
+    request.request_id = server_.NextRequestId();
+
+    std::string route;
+    HttpResponse response;
+    try {
+      response = server_.router->Dispatch(request, &route);
+    } catch (...) {
+      // Handlers return Status; an exception here is a bug. Never leak its text.
+      response = HttpResponse::Error(500, "INTERNAL", "internal error");
+    }
+    const bool keep_alive = req.keep_alive() && !server_.stopping.load();
+    Write(std::move(response), keep_alive, req.version(), std::move(route), std::string(request.method), start,
+          request.request_id);
+  }
+
+  void Write(HttpResponse r, bool keep_alive, unsigned version, std::string route, std::string method,
+             std::chrono::steady_clock::time_point start, std::string request_id = "") {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+    res->set(http::field::server, "domicile");
+    res->set(http::field::content_type, r.content_type);
+    if (!request_id.empty()) res->set("Domicile-Request-Id", request_id);
+    if (r.status >= 400) res->set(http::field::cache_control, "no-store");
+    for (auto& [name, value] : r.headers) res->set(name, value);
+    res->set("X-Content-Type-Options", "nosniff");
+    res->keep_alive(keep_alive);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    if (server_.requests_total != nullptr) {
+      server_.requests_total->Inc({method, route, std::to_string(r.status)});
+      server_.request_seconds->Observe(
+          {route}, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    response_ = res;
+    beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
+    http::async_write(stream_, *res, [self = Self(), keep_alive](beast::error_code ec, size_t) {
+      self->response_.reset();
+      if (ec || !keep_alive) return self->Close();
+      self->Read();
+    });
+  }
+
+  void Close() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = Self()](beast::error_code) { beast::get_lowest_layer(self->stream_).close(); });
+    } else {
+      boost::system::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  HttpServer::Impl& server_;
+  Stream stream_;
+  uint64_t id_ = 0;
+  gateway::IpAddress peer_;
+  uint16_t peer_port_ = 0;
+  std::optional<ClientCertificate> client_certificate_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http::response<http::string_body>> response_;
+  bool reading_ = false;  // only touched on the session's strand
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec && !stopping.load()) {
+      if (SessionCount() >= options.max_connections) {
+        socket.close(ec);
+      } else if (options.tls) {
+        std::make_shared<Session<true>>(std::move(socket), *this)->Run();
+      } else {
+        std::make_shared<Session<false>>(std::move(socket), *this)->Run();
+      }
+    }
+    Accept();
+  });
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Shutdown(); }
+
+uint16_t HttpServer::port() const {
+  boost::system::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(ServerOptions options, std::shared_ptr<const Router> router,
+                                                      MetricsRegistry* metrics, std::function<void()> flush_hook) {
+  if (router == nullptr) return InvalidArgumentError("server needs a router");
+  if (options.threads < 1) return InvalidArgumentError("server needs at least one thread");
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->router = std::move(router);
+  impl->flush_hook = std::move(flush_hook);
+  ASSIGN_OR_RETURN(std::string prefix, crypto::RandomBytes(6));
+  impl->id_prefix = Base64UrlEncode(prefix);
+  if (metrics != nullptr) {
+    impl->requests_total = metrics->AddCounter("domicile_http_requests_total", "HTTP requests by method, route and status.",
+                                               {"method", "route", "status"});
+    impl->request_seconds = metrics->AddHistogram("domicile_http_request_duration_seconds",
+                                                  "Time from a parsed request to its response being queued.", {"route"},
+                                                  MetricsRegistry::LatencyBounds());
+  }
+  boost::system::error_code ec;
+  if (options.tls) {
+    impl->ssl_ctx.emplace(ssl::context::tls_server);
+    ssl::context& ctx = *impl->ssl_ctx;
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    ctx.use_certificate_chain_file(options.tls_options.cert_file, ec);
+    if (ec) return InvalidArgumentError("TLS certificate " + options.tls_options.cert_file + ": " + ec.message());
+    ctx.use_private_key_file(options.tls_options.key_file, ssl::context::pem, ec);
+    if (ec) return InvalidArgumentError("TLS key " + options.tls_options.key_file + ": " + ec.message());
+    if (!options.tls_options.client_ca_file.empty()) {
+      ctx.load_verify_file(options.tls_options.client_ca_file, ec);
+      if (ec) return InvalidArgumentError("TLS client CA " + options.tls_options.client_ca_file + ": " + ec.message());
+      ctx.set_verify_mode(ssl::verify_peer |
+                          (options.tls_options.require_client_cert ? ssl::verify_fail_if_no_peer_cert : 0));
+    } else if (options.tls_options.require_client_cert) {
+      return InvalidArgumentError("require_client_cert needs a client CA");
+    }
+  }
+  const auto address = net::ip::make_address(options.host, ec);
+  if (ec) return InvalidArgumentError("listen address '" + options.host + "': " + ec.message());
+  const tcp::endpoint endpoint(address, options.port);
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return UnavailableError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + ec.message());
+
+  impl->work.emplace(impl->ioc.get_executor());
+  impl->Accept();
+  for (int i = 0; i < options.threads; ++i) {
+    impl->threads.emplace_back([ioc = &impl->ioc] { ioc->run(); });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+void HttpServer::Shutdown() {
+  Impl& s = *impl_;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.shut_down) return;
+    s.shut_down = true;
+  }
+  s.stopping.store(true);
+  // 1. Stop accepting.
+  net::post(s.acceptor.get_executor(), [&s] {
+    boost::system::error_code ec;
+    s.acceptor.close(ec);
+  });
+  // 2. Close connections waiting for a request; busy ones close after their response.
+  std::vector<std::shared_ptr<SessionBase>> live;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (auto& [id, weak] : s.sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live) session->CloseIfIdle();
+  live.clear();
+  // 3. Wait for in-flight requests to drain.
+  {
+    std::unique_lock<std::mutex> lock(s.mu);
+    s.drained.wait_for(lock, s.options.drain_timeout, [&s] { return s.sessions.empty(); });
+  }
+  s.work.reset();
+  s.ioc.stop();
+  for (std::thread& t : s.threads) t.join();
+  s.threads.clear();
+  // 4. Everything answered is now out; let the owner flush (e.g. the audit log).
+  if (s.flush_hook) s.flush_hook();
+}
+
+}  // namespace domicile::server
