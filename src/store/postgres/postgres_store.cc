@@ -396,21 +396,33 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // One statement outside an explicit transaction (autocommit).
+  // One statement outside an explicit transaction (autocommit). Every such
+  // statement here is a read or an idempotent upsert, so one that failed on a
+  // connection found broken (e.g. idle across a server restart) runs once more
+  // on a fresh connection.
   Result<PgResult> Query(Stmt s, std::initializer_list<Param> params) {
-    ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
-    return lease->Run(s, params);
+    for (int attempt = 0;; ++attempt) {
+      ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+      auto r = lease->Run(s, params);
+      if (r.ok() || attempt > 0 || !lease->broken()) return r;
+    }
   }
 
   // Runs fn inside BEGIN ... COMMIT on one connection; rolls back when fn fails.
-  // Retries the whole transaction on serialization failures and deadlocks.
+  // Retries the whole transaction on serialization failures and deadlocks, and
+  // once when BEGIN itself failed on a broken connection (nothing was done yet).
   template <typename Fn>
   Status Transaction(Fn fn) {
     Status st;
+    bool stale_retried = false;
     for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
       ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
       Connection& c = *lease;
       st = c.Exec("BEGIN");
+      if (!st.ok() && c.broken() && !stale_retried) {
+        stale_retried = true;
+        continue;
+      }
       if (st.ok()) st = fn(c);
       if (st.ok()) {
         st = c.Exec("COMMIT");
