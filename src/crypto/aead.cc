@@ -17,6 +17,13 @@ const EVP_CIPHER* Cipher() {
   static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);  // fetched once
   return cipher;
 }
+// One cipher context per thread, reused: creating and freeing one per call costs
+// more than sealing a kilobyte. Every call fully re-initialises key and nonce.
+EVP_CIPHER_CTX* ThreadCtx() {
+  thread_local Ctx ctx(EVP_CIPHER_CTX_new());
+  return ctx.get();
+}
+
 const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 unsigned char* U(std::string& s, size_t at) { return reinterpret_cast<unsigned char*>(s.data()) + at; }
 }  // namespace
@@ -27,14 +34,14 @@ Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext, s
   ASSIGN_OR_RETURN(std::string nonce, RandomBytes(kAeadNonceSize));
   std::string out = nonce;
   out.resize(kAeadNonceSize + plaintext.size() + kAeadTagSize);
-  Ctx ctx(EVP_CIPHER_CTX_new());
+  EVP_CIPHER_CTX* ctx = ThreadCtx();
   int len = 0;
-  if (!ctx || Cipher() == nullptr ||
-      EVP_EncryptInit_ex2(ctx.get(), Cipher(), U(key), U(nonce), nullptr) != 1 ||
-      (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad), int(aad.size())) != 1) ||
-      EVP_EncryptUpdate(ctx.get(), U(out, kAeadNonceSize), &len, U(plaintext), int(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), U(out, kAeadNonceSize + len), &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, int(kAeadTagSize),
+  if (ctx == nullptr || Cipher() == nullptr ||
+      EVP_EncryptInit_ex2(ctx, Cipher(), U(key), U(nonce), nullptr) != 1 ||
+      (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, U(aad), int(aad.size())) != 1) ||
+      EVP_EncryptUpdate(ctx, U(out, kAeadNonceSize), &len, U(plaintext), int(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx, U(out, kAeadNonceSize + len), &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, int(kAeadTagSize),
                           U(out, kAeadNonceSize + plaintext.size())) != 1) {
     return InternalError("aead: OpenSSL AES-256-GCM encryption failed");
   }
@@ -47,16 +54,16 @@ Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std:
   const size_t ct_size = sealed.size() - kAeadOverhead;
   std::string out(ct_size, '\0');
   std::string tag(sealed.substr(kAeadNonceSize + ct_size));
-  Ctx ctx(EVP_CIPHER_CTX_new());
+  EVP_CIPHER_CTX* ctx = ThreadCtx();
   int len = 0;
-  if (!ctx || Cipher() == nullptr ||
-      EVP_DecryptInit_ex2(ctx.get(), Cipher(), U(key), U(sealed), nullptr) != 1 ||
-      (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), int(aad.size())) != 1) ||
-      EVP_DecryptUpdate(ctx.get(), U(out, 0), &len, U(sealed.substr(kAeadNonceSize)), int(ct_size)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, int(kAeadTagSize), tag.data()) != 1) {
+  if (ctx == nullptr || Cipher() == nullptr ||
+      EVP_DecryptInit_ex2(ctx, Cipher(), U(key), U(sealed), nullptr) != 1 ||
+      (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, U(aad), int(aad.size())) != 1) ||
+      EVP_DecryptUpdate(ctx, U(out, 0), &len, U(sealed.substr(kAeadNonceSize)), int(ct_size)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, int(kAeadTagSize), tag.data()) != 1) {
     return InternalError("aead: OpenSSL AES-256-GCM decryption failed");
   }
-  if (EVP_DecryptFinal_ex(ctx.get(), U(out, len), &len) != 1) {
+  if (EVP_DecryptFinal_ex(ctx, U(out, len), &len) != 1) {
     OPENSSL_cleanse(out.data(), out.size());
     return DataLossError("aead: ciphertext does not authenticate (wrong key, tampered data or wrong binding)");
   }

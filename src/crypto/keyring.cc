@@ -51,6 +51,31 @@ std::string PayloadAad(uint32_t buckets, const std::vector<std::string>& names) 
   return aad;
 }
 
+std::string WrapKeyFor(std::string_view kek, std::string_view header, std::string_view secret) {
+  std::string in = "domicile-wrap-v1";
+  in += header;
+  in += secret;
+  std::string k = HmacSha256(kek, in);
+  Wipe(in);
+  return k;
+}
+std::string WrapAad(std::string_view jurisdiction, std::string_view header, std::string_view aad) {
+  std::string out = "domicile-dek-v1";
+  out += '\0';
+  out += jurisdiction;
+  out += '\0';
+  out += header;
+  out += aad;
+  return out;
+}
+std::string MakeHeader(uint32_t kek, uint32_t bucket, uint32_t epoch) {
+  std::string header(1, char(kWrapFormat));
+  PutU32(header, kek);
+  PutU32(header, bucket);
+  PutU32(header, epoch);
+  return header;
+}
+
 bool ValidJurisdiction(std::string_view j) {
   return !j.empty() && j.size() <= 32 &&
          std::all_of(j.begin(), j.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
@@ -106,6 +131,7 @@ Result<FileKeyring::Created> FileKeyring::Create(FileSystem& fs, std::string pat
   ASSIGN_OR_RETURN(k->index_key_, RandomBytes(kAeadKeySize));
   for (const auto& n : names) {
     ASSIGN_OR_RETURN(k->keys_[n], NewJurisdiction(shred_buckets));
+    k->RefreshWrapKeys(k->keys_[n]);
   }
   k->sealed_ = false;
   RETURN_IF_ERROR(k->PersistLocked());
@@ -140,12 +166,23 @@ bool FileKeyring::HasJurisdiction(std::string_view jurisdiction) const {
   return std::binary_search(names_.begin(), names_.end(), jurisdiction);
 }
 
+void FileKeyring::RefreshWrapKeys(Jurisdiction& j, uint32_t bucket) {
+  j.wrap_key.resize(buckets_);
+  const std::string& kek = j.keks.at(j.active_kek);
+  for (uint32_t b = 0; b < buckets_; ++b) {
+    if (bucket != kAllBuckets && b != bucket) continue;
+    Wipe(j.wrap_key[b]);
+    j.wrap_key[b] = WrapKeyFor(kek, MakeHeader(j.active_kek, b, j.epoch[b]), j.secret[b]);
+  }
+}
+
 void FileKeyring::WipeLocked() {
   Wipe(root_key_);
   Wipe(index_key_);
   for (auto& [name, j] : keys_) {
     for (auto& [v, k] : j.keks) Wipe(k);
     for (auto& s : j.secret) Wipe(s);
+    for (auto& s : j.wrap_key) Wipe(s);
     for (auto& [b, m] : j.stale) {
       for (auto& [e, s] : m) Wipe(s);
     }
@@ -199,6 +236,7 @@ Status FileKeyring::Unseal(std::string_view root_key) {
           ASSIGN_OR_RETURN(j.stale[uint32_t(std::stoul(b))][uint32_t(std::stoul(e))], b64(s));
         }
       }
+      RefreshWrapKeys(j);
       keys_[name] = std::move(j);
     }
   } catch (const std::exception& e) {  // json errors, stoul
@@ -258,45 +296,21 @@ Status FileKeyring::AddJurisdiction(std::string_view jurisdiction) {
   if (keys_.count(jurisdiction)) return AlreadyExistsError("keyring: jurisdiction already present");
   ASSIGN_OR_RETURN(Jurisdiction j, NewJurisdiction(buckets_));
   const std::string name(jurisdiction);
+  RefreshWrapKeys(j);
   keys_[name] = std::move(j);
   names_.insert(std::upper_bound(names_.begin(), names_.end(), name), name);
   return PersistLocked();
 }
 
-namespace {
-std::string WrapKeyFor(std::string_view kek, std::string_view header, std::string_view secret) {
-  std::string in = "domicile-wrap-v1";
-  in += header;
-  in += secret;
-  std::string k = HmacSha256(kek, in);
-  Wipe(in);
-  return k;
-}
-std::string WrapAad(std::string_view jurisdiction, std::string_view header, std::string_view aad) {
-  std::string out = "domicile-dek-v1";
-  out += '\0';
-  out += jurisdiction;
-  out += '\0';
-  out += header;
-  out += aad;
-  return out;
-}
-}  // namespace
 
 Result<std::string> FileKeyring::WrapKey(std::string_view jurisdiction, uint32_t bucket, std::string_view key,
                                          std::string_view aad) {
   if (bucket >= buckets_) return InvalidArgumentError("keyring: bucket out of range");
   std::shared_lock lock(mu_);
   ASSIGN_OR_RETURN(Jurisdiction * j, Find(jurisdiction));
-  std::string header(1, char(kWrapFormat));
-  PutU32(header, j->active_kek);
-  PutU32(header, bucket);
-  PutU32(header, j->epoch[bucket]);
-  std::string wk = WrapKeyFor(j->keks.at(j->active_kek), header, j->secret[bucket]);
-  auto sealed = AeadSeal(wk, key, WrapAad(jurisdiction, header, aad));
-  Wipe(wk);
-  if (!sealed.ok()) return sealed.status();
-  return header + *sealed;
+  const std::string header = MakeHeader(j->active_kek, bucket, j->epoch[bucket]);
+  ASSIGN_OR_RETURN(std::string sealed, AeadSeal(j->wrap_key[bucket], key, WrapAad(jurisdiction, header, aad)));
+  return header + sealed;
 }
 
 Result<std::string> FileKeyring::UnwrapKey(std::string_view jurisdiction, std::string_view wrapped,
@@ -316,8 +330,10 @@ Result<std::string> FileKeyring::UnwrapKey(std::string_view jurisdiction, std::s
     return DataLossError("keyring: wrapped key refers to destroyed key material (shredded)");
   }
   const std::string_view header = wrapped.substr(0, kWrapHeader);
-  std::string wk = WrapKeyFor(kek->second, header, *secret);
-  auto key = AeadOpen(wk, wrapped.substr(kWrapHeader), WrapAad(jurisdiction, header, aad));
+  const bool current = h.kek == j->active_kek && j->epoch[h.bucket] == h.epoch;
+  std::string wk = current ? std::string() : WrapKeyFor(kek->second, header, *secret);
+  auto key = AeadOpen(current ? j->wrap_key[h.bucket] : wk, wrapped.substr(kWrapHeader),
+                      WrapAad(jurisdiction, header, aad));
   Wipe(wk);
   if (!key.ok()) return DataLossError("keyring: wrapped key does not authenticate (tampered or bound to another subject)");
   return key;
@@ -344,6 +360,7 @@ Result<uint32_t> FileKeyring::RotateKek(std::string_view jurisdiction) {
     j->keks.erase(v);
     return st;
   }
+  RefreshWrapKeys(*j);
   return v;
 }
 
@@ -380,7 +397,9 @@ Status FileKeyring::RotateBucket(std::string_view jurisdiction, uint32_t bucket)
     j->stale[bucket].erase(old_epoch);
     if (j->stale[bucket].empty()) j->stale.erase(bucket);
     j->epoch[bucket] = old_epoch;
+    return st;
   }
+  RefreshWrapKeys(*j, bucket);
   return st;
 }
 

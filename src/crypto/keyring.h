@@ -113,12 +113,18 @@ class FileKeyring final : public Keyring {
     std::vector<uint32_t> epoch;
     std::vector<std::string> secret;
     std::map<uint32_t, std::map<uint32_t, std::string>> stale;
+    // Derived wrapping key of each bucket under the active KEK and the current
+    // secret, kept so the hot path skips one HMAC. Rebuilt by RefreshWrapKeys.
+    std::vector<std::string> wrap_key;
   };
 
   FileKeyring(FileSystem& fs, std::string path, uint32_t buckets, std::vector<std::string> jurisdictions);
   static Result<Jurisdiction> NewJurisdiction(uint32_t buckets);
   Result<Jurisdiction*> Find(std::string_view jurisdiction);  // requires mu_ held, unsealed
   Status PersistLocked();                                     // requires mu_ held exclusively
+  // Recomputes wrap_key for one bucket, or all when bucket == kAllBuckets.
+  static constexpr uint32_t kAllBuckets = 0xffffffff;
+  void RefreshWrapKeys(Jurisdiction& j, uint32_t bucket = kAllBuckets);
   void WipeLocked();
 
   FileSystem& fs_;

@@ -27,6 +27,51 @@ Status ValidateSubject(std::string_view subject) {
   return Status::Ok();
 }
 
+bool ValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = s[i];
+    const size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 4;
+    if (n == 4 || s.size() - i <= n) return false;  // bad lead byte, or truncated
+    uint32_t cp = n == 0 ? c : n == 1 ? (c & 0x1f) : n == 2 ? (c & 0x0f) : (c & 0x07);
+    for (size_t k = 1; k <= n; ++k) {
+      const unsigned char cc = s[i + k];
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    // No overlong forms, surrogates or values past U+10FFFF.
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+// The plaintext inside a sealed value (docs/vault.md): 's' + the UTF-8 bytes of a
+// string value (the common case, no JSON escaping), or 'j' + any JSON value.
+Result<std::string> EncodePlain(const nlohmann::json& value) {
+  if (value.is_string()) {
+    const auto& str = value.get_ref<const std::string&>();
+    if (!ValidUtf8(str)) return InvalidArgumentError("vault: value is not valid UTF-8");
+    return "s" + str;
+  }
+  try {
+    return "j" + value.dump();
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgumentError("vault: value is not valid UTF-8");
+  }
+}
+
+Result<nlohmann::json> DecodePlain(std::string_view plain) {
+  if (!plain.empty() && plain[0] == 's') return nlohmann::json(std::string(plain.substr(1)));
+  if (!plain.empty() && plain[0] == 'j') {
+    auto v = nlohmann::json::parse(plain.substr(1), nullptr, false);
+    if (!v.is_discarded()) return v;
+  }
+  return DataLossError("vault: decrypted value is malformed");
+}
+
 std::string IndexName(std::string_view collection, std::string_view field) {
   return std::string(collection) + "." + std::string(field);
 }
@@ -150,7 +195,8 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
       auto spec = col->fields.find(field);
       const Category cat = spec == col->fields.end() ? Category::kProtected : spec->second.category;
       RETURN_IF_ERROR(CheckPlacement(config_.site(), home, cat));
-      Pending p{collection, field, value.dump(), "", Normalizer::kNone};
+      Pending p{collection, field, "", "", Normalizer::kNone};
+      ASSIGN_OR_RETURN(p.plaintext, EncodePlain(value));
       if (p.plaintext.size() > config_.max_value_bytes) {
         return ResourceExhaustedError("vault: value of " + collection + "." + field + " is " +
                                       std::to_string(p.plaintext.size()) + " bytes, limit " +
@@ -209,10 +255,9 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
       if (p.index != Normalizer::kNone) {
         crypto::ValueBinding ob{subject, old.collection, old.field, old.version};
         ASSIGN_OR_RETURN(std::string old_plain, crypto::OpenValue(dek, ob, old.sealed));
-        auto old_json = nlohmann::json::parse(old_plain, nullptr, false);
         std::string old_token;
-        if (old_json.is_string()) {
-          auto norm = NormalizeForIndex(p.index, old_json.get<std::string>());
+        if (old_plain.size() > 1 && old_plain[0] == 's') {
+          auto norm = NormalizeForIndex(p.index, std::string_view(old_plain).substr(1));
           if (norm.ok()) {
             ASSIGN_OR_RETURN(old_token, keyring_->BlindIndexToken(IndexName(p.collection, p.field), *norm));
             old_token = HexEncode(old_token);
@@ -258,9 +303,10 @@ Result<std::vector<FieldValue>> Vault::Get(std::string_view subject, std::string
       std::fill(dek.begin(), dek.end(), '\0');
       return plain.status();
     }
-    FieldValue v{f.field, nlohmann::json::parse(*plain, nullptr, false), CategoryOf(collection, f.field), f.version};
-    if (v.value.is_discarded()) return DataLossError("vault: decrypted value is not JSON");
-    out.push_back(std::move(v));
+    auto value = DecodePlain(*plain);
+    std::fill(plain->begin(), plain->end(), '\0');
+    if (!value.ok()) return value.status();
+    out.push_back({f.field, std::move(*value), CategoryOf(collection, f.field), f.version});
   }
   std::fill(dek.begin(), dek.end(), '\0');
   return out;

@@ -93,6 +93,10 @@ TEST_F(VaultTest, PutGetRoundTripWithCategoriesAndVersions) {
   EXPECT_EQ(caption[0].value["tags"][0], "cats");
   EXPECT_EQ(caption[0].category, Category::kProfiling);
 
+  ASSERT_TRUE(vault_->Put("bob", "SG", {{"profile", {{"display_name", "Zoë 🐧 \"q\""}, {"followers", 12.5}}}}).ok());
+  auto bob = vault_->Get("bob", "profile", {}).value();
+  EXPECT_EQ(bob[0].value, "Zoë 🐧 \"q\"");
+  EXPECT_EQ(bob[1].value, 12.5);
   ASSERT_TRUE(vault_->Put("alice", "SG", {{"profile", {{"display_name", "Al"}, {"birth_date", "1990-01-01"}}}}).ok());
   got = vault_->Get("alice", "profile", {"display_name", "birth_date", "absent"}).value();
   ASSERT_EQ(got.size(), 2u);
@@ -101,8 +105,8 @@ TEST_F(VaultTest, PutGetRoundTripWithCategoriesAndVersions) {
   EXPECT_EQ(got[1].value, "Al");
   EXPECT_EQ(got[1].version, 2u);
   EXPECT_EQ(vault_->Home("alice").value(), "SG");
-  EXPECT_EQ(vault_->Home("bob").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(vault_->Get("bob", "profile", {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(vault_->Home("carol").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(vault_->Get("carol", "profile", {}).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(VaultTest, NoPlaintextReachesTheStore) {
@@ -142,6 +146,11 @@ TEST_F(VaultTest, BadInputIsRefusedAndChangesNothing) {
       {"carol", "US", {{"profile", {{"display_name", "C"}}}}, StatusCode::kPermissionDenied, "residency.enclave-home"},
       {"alice", "US", {{"profile", {{"display_name", "C"}}}}, StatusCode::kPermissionDenied, "residency.enclave-home"},
       {"", "SG", {{"profile", {{"display_name", "C"}}}}, StatusCode::kInvalidArgument, "subject id"},
+      {"alice", "SG", {{"profile", {{"display_name", "\xff\xfe"}}}}, StatusCode::kInvalidArgument, "UTF-8"},
+      {"alice", "SG", {{"profile", {{"display_name", "a\xed\xa0\x80"}}}}, StatusCode::kInvalidArgument, "UTF-8"},
+      {"alice", "SG", {{"profile", {{"display_name", "\xc3"}}}}, StatusCode::kInvalidArgument, "UTF-8"},
+      {"alice", "SG", {{"profile", {{"display_name", nlohmann::json::array({"ok", "\xc0\xaf"})}}}},
+       StatusCode::kInvalidArgument, "UTF-8"},
       {"alice", "SG", {}, StatusCode::kInvalidArgument, "nothing to write"},
       // A valid field next to an invalid one: all or nothing.
       {"alice", "SG", {{"profile", {{"display_name", "ok"}}}, {"zzz", {{"x", 1}}}}, StatusCode::kInvalidArgument,
