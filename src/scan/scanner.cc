@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "scan/internal/candidates.h"
 #include "scan/internal/context.h"
 #include "scan/internal/validators.h"
 
@@ -469,6 +470,12 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScanOptions& options) {
     return ResourceExhaustedError("allocating Vectorscan scratch");
   }
   return std::unique_ptr<Scanner>(new Scanner(std::move(impl)));
+}
+
+std::vector<std::string> internal::CandidatePatterns() {
+  std::vector<std::string> out;
+  for (const Rule& r : kRules) out.emplace_back(r.candidate);
+  return out;
 }
 
 Scanner::Scanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -15,7 +15,11 @@ bool HasKeyword(const std::string& words, const std::vector<std::string_view>& k
   for (std::string_view k : keywords) {
     bool prefix = k.back() == '*';
     if (prefix) k.remove_suffix(1);
-    std::string needle = " " + std::string(k) + (prefix ? "" : " ");
+    std::string needle;
+    needle.reserve(k.size() + 2);
+    needle.push_back(' ');
+    needle.append(k);
+    if (!prefix) needle.push_back(' ');
     if (words.find(needle) != std::string::npos) return true;
   }
   return false;
@@ -115,8 +119,8 @@ ContextHit FindContext(Entity entity, std::string_view text, size_t begin, size_
   }
   size_t from = begin > kBefore ? begin - kBefore : 0;
   size_t to = std::min(text.size(), end + kAfter);
-  std::string near = NormalizeWords(text.substr(from, begin - from)) +
-                     NormalizeWords(text.substr(end, to - end)).substr(1);
+  std::string near = NormalizeWords(text.substr(from, begin - from));
+  near.append(NormalizeWords(text.substr(end, to - end)), 1);
   if (!hit.positive && HasKeyword(near, k.positive)) hit.positive = true;
   if (!k.negative.empty() && !hit.field) {
     // Negative words count only right before the match ("version 1.2.3.4"), and
