@@ -8,9 +8,12 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cedar/schema.h"
+#include "common/status.h"
 
 namespace domicile::cedar::validation {
 
@@ -63,6 +66,10 @@ struct Error {
 // per policy, each naming the policy and the offending expression.
 void ValidatePolicies(const std::vector<Policy>& policies, const Schema& schema,
                       std::vector<Error>& errors);
+
+// Parses Cedar policy text into lowered policies with ids policy0, policy1,
+// ... in textual order (validator_parse.cc). Templates are not supported.
+Result<std::vector<Policy>> ParsePolicies(std::string_view text);
 
 // Helpers to build expressions (used by the lowering and by tests).
 Expr BoolLit(bool b);

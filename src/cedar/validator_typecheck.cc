@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cedar/schema.h"
+#include "cedar/validator.h"
 #include "cedar/validator_ir.h"
 
 namespace domicile::cedar::validation {
@@ -751,6 +752,10 @@ class Typechecker {
     if (t.kind == Type::Kind::kRecord) return &t;
     if (t.kind == Type::Kind::kEntity) {
       if (const SchemaView::EntityInfo* e = schema_.Entity(t.name)) return &e->attrs;
+      if (schema_.IsDeclaredActionType(t.name)) {
+        err = "actions have no attributes, in " + Quote(whole);
+        return nullptr;
+      }
       err = "unknown entity type " + t.name + " in " + Quote(whole);
       return nullptr;
     }
@@ -928,3 +933,16 @@ void ValidatePolicies(const std::vector<Policy>& policies, const Schema& schema,
 }
 
 }  // namespace domicile::cedar::validation
+
+namespace domicile::cedar {
+
+Result<ValidationResult> ValidatePolicyText(std::string_view policies, const Schema& schema) {
+  ASSIGN_OR_RETURN(std::vector<validation::Policy> lowered, validation::ParsePolicies(policies));
+  std::vector<validation::Error> errors;
+  validation::ValidatePolicies(lowered, schema, errors);
+  ValidationResult result;
+  for (validation::Error& e : errors) result.errors.push_back({std::move(e.policy_id), std::move(e.message)});
+  return result;
+}
+
+}  // namespace domicile::cedar
