@@ -1,5 +1,6 @@
 #include "cedar/validator_ir.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -53,6 +54,14 @@ bool IsMethod(BinaryOp op) { return op >= BinaryOp::kContains; }
 
 bool IsConstructor(const std::string& fn) {
   return fn == "decimal" || fn == "ip" || fn == "datetime" || fn == "duration";
+}
+
+// Sets `e.height` from its (already built) operands.
+Expr WithHeight(Expr e) {
+  int h = 0;
+  for (const Expr& a : e.args) h = std::max(h, a.height);
+  e.height = h + 1;
+  return e;
 }
 
 }  // namespace
@@ -156,7 +165,7 @@ Expr Unary(UnaryOp op, Expr a, std::string text) {
   e.unary = op;
   e.text = std::move(text);
   e.args.push_back(std::move(a));
-  return e;
+  return WithHeight(std::move(e));
 }
 Expr Binary(BinaryOp op, Expr a, Expr b) {
   Expr e;
@@ -164,14 +173,14 @@ Expr Binary(BinaryOp op, Expr a, Expr b) {
   e.binary = op;
   e.args.push_back(std::move(a));
   e.args.push_back(std::move(b));
-  return e;
+  return WithHeight(std::move(e));
 }
 namespace {
 Expr Node(Expr::Kind kind, std::vector<Expr> args) {
   Expr e;
   e.kind = kind;
   e.args = std::move(args);
-  return e;
+  return WithHeight(std::move(e));
 }
 }  // namespace
 Expr And(Expr a, Expr b) { return Node(Expr::Kind::kAnd, {std::move(a), std::move(b)}); }
@@ -195,7 +204,7 @@ Expr RecordExpr(std::vector<std::pair<std::string, Expr>> fields) {
     e.keys.push_back(std::move(k));
     e.args.push_back(std::move(v));
   }
-  return e;
+  return WithHeight(std::move(e));
 }
 Expr Call(std::string fn, std::vector<Expr> args) {
   Expr e = Node(Expr::Kind::kCall, std::move(args));

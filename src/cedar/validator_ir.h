@@ -42,6 +42,7 @@ struct Expr {
   BinaryOp binary = BinaryOp::kEq;     // kBinary
   std::vector<Expr> args;              // operands, set elements, record values, call arguments
   std::vector<std::string> keys;       // kRecord: attribute names, parallel to args
+  int height = 1;                      // of the tree; set by the builders below
 
   // Cedar-like text of the expression, used in messages and as the identity
   // of an expression in capability sets (structurally equal = same text).

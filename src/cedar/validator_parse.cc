@@ -327,6 +327,17 @@ class Parser {
     return p;
   }
 
+  // Left-associative chains (a + b + c, a.b.c) deepen the tree without
+  // recursing here, so the tree's height is checked as well. Consumes the
+  // operator.
+  Status Chain(const Expr& left) {
+    if (left.height >= kMaxExprDepth) {
+      return Error("expression nests deeper than " + std::to_string(kMaxExprDepth));
+    }
+    ++pos_;
+    return Status::Ok();
+  }
+
   Result<Expr> ParseExpr(int depth) {
     if (depth > kMaxExprDepth) return Error("expression nests deeper than " + std::to_string(kMaxExprDepth));
     if (IsIdent("if")) {
@@ -340,7 +351,7 @@ class Parser {
     }
     ASSIGN_OR_RETURN(Expr left, ParseAnd(depth));
     while (IsPunct("||")) {
-      ++pos_;
+      RETURN_IF_ERROR(Chain(left));
       ASSIGN_OR_RETURN(Expr right, ParseAnd(depth));
       left = Or(std::move(left), std::move(right));
     }
@@ -350,7 +361,7 @@ class Parser {
   Result<Expr> ParseAnd(int depth) {
     ASSIGN_OR_RETURN(Expr left, ParseRelation(depth));
     while (IsPunct("&&")) {
-      ++pos_;
+      RETURN_IF_ERROR(Chain(left));
       ASSIGN_OR_RETURN(Expr right, ParseRelation(depth));
       left = And(std::move(left), std::move(right));
     }
@@ -409,7 +420,7 @@ class Parser {
     ASSIGN_OR_RETURN(Expr left, ParseMul(depth));
     while (IsPunct("+") || IsPunct("-")) {
       BinaryOp op = IsPunct("+") ? BinaryOp::kAdd : BinaryOp::kSub;
-      ++pos_;
+      RETURN_IF_ERROR(Chain(left));
       ASSIGN_OR_RETURN(Expr right, ParseMul(depth));
       left = Binary(op, std::move(left), std::move(right));
     }
@@ -419,7 +430,7 @@ class Parser {
   Result<Expr> ParseMul(int depth) {
     ASSIGN_OR_RETURN(Expr left, ParseUnary(depth));
     while (IsPunct("*")) {
-      ++pos_;
+      RETURN_IF_ERROR(Chain(left));
       ASSIGN_OR_RETURN(Expr right, ParseUnary(depth));
       left = Binary(BinaryOp::kMul, std::move(left), std::move(right));
     }
@@ -479,17 +490,15 @@ class Parser {
   }
 
   Result<Expr> ParseAccess(Expr e, int depth) {
-    int accesses = 0;
     while (IsPunct(".") || IsPunct("[")) {
-      if (++accesses + depth > kMaxExprDepth) return Error("expression nests too deeply");
-      if (IsPunct("[")) {
-        ++pos_;
+      bool index = IsPunct("[");
+      RETURN_IF_ERROR(Chain(e));
+      if (index) {
         ASSIGN_OR_RETURN(std::string attr, String());
         RETURN_IF_ERROR(Expect("]"));
         e = GetAttr(std::move(e), std::move(attr));
         continue;
       }
-      ++pos_;
       ASSIGN_OR_RETURN(std::string name, Ident());
       if (!IsPunct("(")) {
         e = GetAttr(std::move(e), std::move(name));
