@@ -5,6 +5,8 @@
 #include <cstring>
 #include <functional>
 
+#include "common/clock.h"
+
 namespace domicile::tlog {
 
 // Runs a batch of independent tasks on a fixed set of threads plus the caller.
@@ -81,7 +83,6 @@ class WorkPool {
 };
 
 namespace {
-constexpr size_t kHashChunk = 4096;  // leaves hashed per task
 
 Result<std::unique_ptr<NoteVerifier>> VerifierFromPrivate(std::string_view private_key) {
   ASSIGN_OR_RETURN(std::string vkey, VerifierKeyFor(private_key));
@@ -183,11 +184,19 @@ uint64_t Appender::durable_size() const {
   return durable_size_;
 }
 
+Appender::Stats Appender::stats() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return stats_;
+}
+
 Result<uint64_t> Appender::Submit(std::string_view entry) {
   if (entry.size() > kMaxEntrySize) {
     return InvalidArgumentError("log entry is " + std::to_string(entry.size()) +
                                 " bytes; the limit is 65535 (the entry bundle's length prefix)");
   }
+  // Hashing here, outside the lock, spreads the main CPU cost of an append over
+  // the submitting threads and overlaps it with the writer's I/O.
+  const Hash leaf = HashLeaf(entry);
   bool wake = false;
   uint64_t index;
   {
@@ -196,6 +205,7 @@ Result<uint64_t> Appender::Submit(std::string_view entry) {
     if (!failed_.ok()) return failed_;
     if (stop_) return FailedPreconditionError("log appender is closed");
     AppendBundleEntry(pending_, entry);
+    pending_hashes_.push_back(leaf);
     index = next_index_++;
     if (writer_idle_) {
       writer_idle_ = false;
@@ -231,11 +241,17 @@ void Appender::WriterLoop() {
     if (pending_.empty()) return;  // stopped, and everything is committed
     batch_.swap(pending_);
     pending_.clear();
-    uint64_t count = next_index_ - edge_.size();
+    batch_hashes_.swap(pending_hashes_);
+    pending_hashes_.clear();
     l.unlock();
     space_cv_.notify_all();
-    Status st = Commit(count);
+    int64_t start = Clock::System()->MonotonicMicros();
+    Status st = Commit();
+    int64_t took = Clock::System()->MonotonicMicros() - start;
     l.lock();
+    ++stats_.commits;
+    stats_.files_written += files_.size();
+    stats_.max_commit_micros = std::max(stats_.max_commit_micros, took);
     if (!st.ok()) {
       failed_ = Status(st.code(), "log commit failed (reopen the log to continue): " + st.message());
       l.unlock();
@@ -248,38 +264,23 @@ void Appender::WriterLoop() {
   }
 }
 
-Status Appender::Commit(uint64_t count) {
+Status Appender::Commit() {
   const uint64_t old_size = edge_.size();
   files_.clear();
-
-  // Leaf hashes, in parallel: they are most of the CPU work of a commit.
-  offsets_.resize(count + 1);
-  for (size_t i = 0, pos = 0; i < count; ++i) {
-    offsets_[i] = pos;
-    pos += 2 + ((size_t(uint8_t(batch_[pos])) << 8) | uint8_t(batch_[pos + 1]));
-    offsets_[i + 1] = pos;
-  }
-  leaf_hashes_.resize(count);
-  RETURN_IF_ERROR(pool_->Run((count + kHashChunk - 1) / kHashChunk, [&](size_t chunk) {
-    size_t end = std::min<size_t>(count, (chunk + 1) * kHashChunk);
-    for (size_t i = chunk * kHashChunk; i < end; ++i) {
-      leaf_hashes_[i] = HashLeaf(std::string_view(batch_).substr(offsets_[i] + 2, offsets_[i + 1] - offsets_[i] - 2));
-    }
-    return Status::Ok();
-  }));
-
   auto on_full = [&](int level, uint64_t index, std::span<const Hash> hashes) {
     files_.push_back(File{TilePath(level, index, kTileWidth),
                           std::string(reinterpret_cast<const char*>(hashes.data()), hashes.size() * kHashSize)});
   };
-  for (uint64_t i = 0; i < count; ++i) {
-    bundle_.append(batch_, offsets_[i], offsets_[i + 1] - offsets_[i]);
+  for (size_t i = 0, pos = 0; i < batch_hashes_.size(); ++i) {
+    size_t len = 2 + ((size_t(uint8_t(batch_[pos])) << 8) | uint8_t(batch_[pos + 1]));
+    bundle_.append(batch_, pos, len);
+    pos += len;
     if (++bundle_count_ == kTileWidth) {
       files_.push_back(File{EntriesPath((old_size + i) / kTileWidth, kTileWidth), std::move(bundle_)});
       bundle_ = std::string();
       bundle_count_ = 0;
     }
-    edge_.Append(leaf_hashes_[i], on_full);
+    edge_.Append(batch_hashes_[i], on_full);
   }
   const uint64_t new_size = edge_.size();
   if (bundle_count_ != 0) files_.push_back(File{EntriesPath(new_size / kTileWidth, bundle_count_), bundle_});

@@ -69,6 +69,13 @@ class Appender {
 
   // Size of the last durable checkpoint.
   uint64_t durable_size() const;
+
+  struct Stats {
+    uint64_t commits = 0;
+    uint64_t files_written = 0;
+    int64_t max_commit_micros = 0;  // longest commit: batch taken to checkpoint durable
+  };
+  Stats stats() const;
   const std::string& origin() const { return origin_; }
 
   // After a failed commit the appender refuses everything (fail closed): what was
@@ -84,8 +91,8 @@ class Appender {
   Appender(FileSystem& fs, std::string dir, std::unique_ptr<NoteSigner> signer, std::string origin,
            TreeEdge edge, std::string bundle, AppenderOptions options);
   void WriterLoop();
-  // Writes `count` entries (bundle format in batch_) and publishes a checkpoint.
-  Status Commit(uint64_t count);
+  // Writes the entries of batch_ and publishes a checkpoint covering them.
+  Status Commit();
   Status WriteFiles();
   void RemoveSupersededPartials(uint64_t old_size, uint64_t new_size);
 
@@ -100,19 +107,20 @@ class Appender {
   std::condition_variable durable_cv_;  // waiters for durability
   std::condition_variable space_cv_;    // submitters waiting for queue space
   std::string pending_;        // guarded by mu_: queued entries, bundle format
+  std::vector<Hash> pending_hashes_;  // guarded by mu_: their leaf hashes
   uint64_t next_index_ = 0;    // guarded by mu_: index of the next submitted entry
   uint64_t durable_size_ = 0;  // guarded by mu_
   Status failed_;              // guarded by mu_: first commit error, sticky
   bool stop_ = false;          // guarded by mu_
   bool writer_idle_ = false;   // guarded by mu_: the writer waits on work_cv_
+  Stats stats_;                // guarded by mu_
 
   // Owned by the writer thread.
   TreeEdge edge_;
   std::string bundle_;  // entries of the current partial bundle, bundle format
   uint64_t bundle_count_ = 0;
-  std::string batch_;   // the batch being committed
-  std::vector<Hash> leaf_hashes_;
-  std::vector<size_t> offsets_;
+  std::string batch_;   // the batch being committed (bundle format)
+  std::vector<Hash> batch_hashes_;
   std::vector<File> files_;
   std::vector<std::string> known_dirs_;  // sorted; directories known to exist and be durable
 

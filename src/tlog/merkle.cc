@@ -1,17 +1,17 @@
+// The Merkle hot path (one leaf hash and about one node hash per entry) uses
+// OpenSSL's one-block-at-a-time SHA-256 API rather than EVP: EVP's per-digest
+// provider dispatch costs about a third of the time of hashing a 200-byte entry
+// (measured: bench_tlog_append). The API is deprecated in OpenSSL 3 but supported.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "tlog/merkle.h"
+
+#include <openssl/sha.h>
 
 #include <bit>
 #include <cstring>
 
 namespace domicile::tlog {
 namespace {
-
-// Per-thread hasher: fetching the digest once and reusing the context keeps the
-// per-hash cost to the compression function itself.
-crypto::Sha256Hasher& ThreadHasher() {
-  thread_local crypto::Sha256Hasher hasher;
-  return hasher;
-}
 
 // Largest power of two strictly less than n (n >= 2).
 uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
@@ -76,12 +76,14 @@ bool Lsb(uint64_t x) { return (x & 1) != 0; }
 }  // namespace
 
 Hash HashLeaf(std::string_view entry) {
-  auto& h = ThreadHasher();
-  h.Reset();
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
   const uint8_t prefix = 0x00;
-  h.Update(&prefix, 1);
-  h.Update(entry);
-  return h.Final();
+  SHA256_Update(&ctx, &prefix, 1);
+  SHA256_Update(&ctx, entry.data(), entry.size());
+  Hash out;
+  SHA256_Final(out.data(), &ctx);
+  return out;
 }
 
 Hash HashChildren(const Hash& left, const Hash& right) {
@@ -89,10 +91,12 @@ Hash HashChildren(const Hash& left, const Hash& right) {
   buf[0] = 0x01;
   std::memcpy(buf + 1, left.data(), kHashSize);
   std::memcpy(buf + 1 + kHashSize, right.data(), kHashSize);
-  auto& h = ThreadHasher();
-  h.Reset();
-  h.Update(buf, sizeof(buf));
-  return h.Final();
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, buf, sizeof(buf));
+  Hash out;
+  SHA256_Final(out.data(), &ctx);
+  return out;
 }
 
 Hash EmptyRoot() { return crypto::Sha256(""); }

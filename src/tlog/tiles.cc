@@ -19,22 +19,29 @@ std::string WidthSuffix(uint64_t width) {
 
 Result<std::string> ReadEither(FileSystem& fs, const std::string& dir, const std::string& partial,
                                const std::string& full, bool is_partial, std::string* used) {
-  if (is_partial) {
-    auto data = fs.ReadFile(JoinPath(dir, partial));
-    if (data.ok() || data.status().code() != StatusCode::kNotFound) {
-      *used = partial;
-      return data;
-    }
-  }
-  *used = full;
-  return fs.ReadFile(JoinPath(dir, full));
+  *used = is_partial ? partial : full;
+  auto data = fs.ReadFile(JoinPath(dir, *used));
+  if (data.ok() || !is_partial || data.status().code() != StatusCode::kNotFound) return data;
+  auto whole = fs.ReadFile(JoinPath(dir, full));
+  if (whole.ok()) *used = full;
+  return whole.ok() ? whole : data;  // when both are missing, name the partial one
 }
 
 }  // namespace
 
 std::string EncodeTileIndex(uint64_t n) {
-  std::string s = Pad3(n % 1000);
-  for (n /= 1000; n > 0; n /= 1000) s = "x" + Pad3(n % 1000) + "/" + s;
+  std::vector<uint64_t> groups;  // least significant first
+  do {
+    groups.push_back(n % 1000);
+    n /= 1000;
+  } while (n > 0);
+  std::string s;
+  for (size_t i = groups.size(); i-- > 1;) {
+    s.push_back('x');
+    s.append(Pad3(groups[i]));
+    s.push_back('/');
+  }
+  s.append(Pad3(groups[0]));
   return s;
 }
 
@@ -157,9 +164,9 @@ Result<std::string> ReadBundleFile(FileSystem& fs, const std::string& dir, uint6
   return out;
 }
 
-Result<std::vector<Hash>> TileReader::ReadTile(int level, uint64_t index) {
+Result<const std::vector<Hash>*> TileReader::ReadTile(int level, uint64_t index) {
   auto key = std::make_pair(level, index);
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  if (auto it = cache_.find(key); it != cache_.end()) return &it->second;
   uint64_t width = TileWidth(level, index, size_);
   if (width == 0) {
     return OutOfRangeError("tile " + TilePath(level, index, kTileWidth) + " is beyond tree size " +
@@ -168,19 +175,19 @@ Result<std::vector<Hash>> TileReader::ReadTile(int level, uint64_t index) {
   ASSIGN_OR_RETURN(std::string data, ReadTileFile(fs_, dir_, level, index, width));
   std::vector<Hash> hashes(width);
   std::memcpy(hashes.data(), data.data(), data.size());
-  if (cache_.size() > 64) cache_.clear();  // proofs touch a few tiles per level
-  cache_[key] = hashes;
-  return hashes;
+  if (cache_.size() >= 64) cache_.clear();  // a proof touches at most two tiles per level
+  return &(cache_[key] = std::move(hashes));
 }
 
 Result<Hash> TileReader::SubtreeHash(int height, uint64_t index) {
   int level = height / kTileHeight, r = height % kTileHeight;
   uint64_t first = index << r, n = uint64_t{1} << r;
-  ASSIGN_OR_RETURN(std::vector<Hash> tile, ReadTile(level, first / kTileWidth));
+  ASSIGN_OR_RETURN(const std::vector<Hash>* tile, ReadTile(level, first / kTileWidth));
   uint64_t off = first % kTileWidth;
-  if (off + n > tile.size()) return OutOfRangeError("subtree beyond tree size " + std::to_string(size_));
-  std::vector<Hash> buf(tile.begin() + off, tile.begin() + off + n);
-  return RootOfPowerOfTwo(std::span<Hash>(buf));
+  if (off + n > tile->size()) return OutOfRangeError("subtree beyond tree size " + std::to_string(size_));
+  Hash buf[kTileWidth];
+  std::copy_n(tile->begin() + off, n, buf);
+  return RootOfPowerOfTwo(std::span<Hash>(buf, n));
 }
 
 }  // namespace domicile::tlog

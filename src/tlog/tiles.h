@@ -85,8 +85,9 @@ class TileReader final : public HashReader {
  public:
   TileReader(FileSystem& fs, std::string dir, uint64_t size) : fs_(fs), dir_(std::move(dir)), size_(size) {}
   Result<Hash> SubtreeHash(int height, uint64_t index) override;
-  // The hashes of tile `index` at `level` as the tree of `size` sees it.
-  Result<std::vector<Hash>> ReadTile(int level, uint64_t index);
+  // The hashes of tile `index` at `level` as the tree of `size` sees it. The
+  // pointer is valid until the next call.
+  Result<const std::vector<Hash>*> ReadTile(int level, uint64_t index);
 
  private:
   FileSystem& fs_;
