@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -243,32 +244,36 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
     }
     case Kind::kPhone: {
       if (!number_bounded || before == '+') return;
-      float s = PhoneScore(m);
-      if (s <= 0) return;
-      ContextHit c = context(Entity::kPhoneNumber);
-      if (c.negative) return;  // "zip 75534-030"
-      // Two bare digit groups followed by a word are a street and house number
-      // ("3378 217 Lovers Lane"), unless the words around say "phone".
+      // Cheap structure and context first: libphonenumber is the costly part.
       int groups = 0;
       for (size_t i = 0; i < m.size(); ++i) {
         if (IsDigit(m[i]) && (i == 0 || !IsDigit(m[i - 1]))) ++groups;
       }
       bool plain = m.find_first_of("+(") == std::string_view::npos;
-      if (plain && groups <= 2 && !c.positive && after == ' ' &&
+      ContextHit c = context(Entity::kPhoneNumber);
+      if (c.negative) return;  // "zip 75534-030"
+      // A bare run of digits is an id or an amount unless phone words are near.
+      if (plain && groups == 1 && !c.positive) return;
+      // Two bare digit groups followed by a word are a street and house number
+      // ("3378 217 Lovers Lane"), unless the words around say "phone".
+      if (plain && groups == 2 && !c.positive && after == ' ' &&
           std::isalpha(static_cast<unsigned char>(after2))) {
         return;
       }
+      float s = PhoneScore(m);
+      if (s <= 0) return;
       if (c.positive) s += 0.3f;
       out.push_back({b, e, Entity::kPhoneNumber, Clamp(s)});
       return;
     }
     case Kind::kDate: {
-      if (IsAlnum(before) || IsAlnum(after) || !internal::DateValid(m)) return;
+      if (IsAlnum(before) || (IsAlnum(after) && after != 'T')) return;
       // A date followed by a time of day is a timestamp, not a birth date.
       if ((after == 'T' || after == ' ') && e + 3 < text.size() && IsDigit(text[e + 1]) &&
           IsDigit(text[e + 2]) && text[e + 3] == ':') {
         return;
       }
+      if (IsAlnum(after) || !internal::DateValid(m)) return;
       ContextHit c = context(Entity::kDateOfBirth);
       if (!c.positive || c.negative) return;
       out.push_back({b, e, Entity::kDateOfBirth, c.field ? 0.95f : 0.85f});
@@ -413,21 +418,16 @@ std::vector<Finding> Scanner::Impl::Run(std::string_view text, const FieldNames*
     if (a.score != b.score) return a.score > b.score;
     return a.end - a.begin > b.end - b.begin;
   });
-  std::vector<Hit> kept;
+  std::map<size_t, Hit> kept;  // by begin; never overlapping
   for (const Hit& h : hits) {
     if (h.score < options.min_score || !Enabled(h.entity)) continue;
-    bool overlaps = false;
-    for (const Hit& k : kept) {
-      if (h.begin < k.end && k.begin < h.end) {
-        overlaps = true;
-        break;
-      }
-    }
-    if (!overlaps) kept.push_back(h);
+    auto next = kept.lower_bound(h.begin);
+    if (next != kept.end() && next->second.begin < h.end) continue;
+    if (next != kept.begin() && std::prev(next)->second.end > h.begin) continue;
+    kept.emplace_hint(next, h.begin, h);
   }
-  std::sort(kept.begin(), kept.end(), [](const Hit& a, const Hit& b) { return a.begin < b.begin; });
   findings.reserve(kept.size());
-  for (const Hit& h : kept) {
+  for (const auto& [begin, h] : kept) {
     findings.push_back({h.begin, static_cast<uint32_t>(h.end - h.begin), h.entity, h.score});
   }
   return findings;
