@@ -3,7 +3,7 @@
 // backend (RocksDB with its synced WAL; PostgreSQL when --postgres is given and the
 // harness can start a server).
 //
-//   bench_vault [subjects=5000] [rounds=3]
+//   bench_vault [subjects=2000] [rounds=3] [rocksdb|postgres|all (default)]
 //
 // The baseline does exactly the store calls the vault does (Put: GetSubject,
 // GetFields, Apply; Get: GetSubject, GetFields) with the plaintext stored as is.
@@ -14,11 +14,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
+
+#include <libpq-fe.h>
 
 #include "common/clock.h"
 #include "common/file.h"
 #include "crypto/keyring.h"
+#include "fakes/postgres_server.h"
+#include "store/postgres/postgres_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "vault/vault.h"
 
@@ -108,11 +113,42 @@ Rates Round(store::Store& plain, vault::Vault& v, int n) {
   return {n / pw, n / sw, kReadPasses * n / pr, kReadPasses * n / sr};
 }
 
+
+// Opens a fresh, empty store for round `round`, side `side` ("plain"/"sealed").
+using StoreFactory = std::function<Result<std::unique_ptr<store::Store>>(int round, const std::string& side)>;
+
+void Run(const std::string& backend, const StoreFactory& open, const vault::VaultConfig& config,
+         crypto::Keyring& keyring, int n, int rounds) {
+  Rates best;
+  for (int round = 0; round < rounds; ++round) {
+    auto plain = open(round, "plain");
+    auto sealed = open(round, "sealed");
+    Check(plain.status(), "open store");
+    Check(sealed.status(), "open store");
+    auto v = vault::Vault::Open(config, sealed->get(), &keyring, Clock::System());
+    Check(v.status(), "open vault");
+    const Rates r = Round(**plain, **v, n);
+    best.plain_writes = std::max(best.plain_writes, r.plain_writes);
+    best.sealed_writes = std::max(best.sealed_writes, r.sealed_writes);
+    best.plain_reads = std::max(best.plain_reads, r.plain_reads);
+    best.sealed_reads = std::max(best.sealed_reads, r.sealed_reads);
+  }
+  auto overhead = [](double plain, double sealed) { return 100.0 * (plain / sealed - 1.0); };
+  std::printf("bench_vault: 1 KB records, %d subjects, %s, best of %d rounds\n", n, backend.c_str(), rounds);
+  std::printf("%-10s %16s %16s %10s\n", "", "plain (no enc)", "vault (sealed)", "overhead");
+  std::printf("%-10s %14.0f/s %14.0f/s %9.1f%%\n", "writes", best.plain_writes, best.sealed_writes,
+              overhead(best.plain_writes, best.sealed_writes));
+  std::printf("%-10s %14.0f/s %14.0f/s %9.1f%%\n", "reads", best.plain_reads, best.sealed_reads,
+              overhead(best.plain_reads, best.sealed_reads));
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int n = argc > 1 ? std::atoi(argv[1]) : 5000;
+  const int n = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
+  const std::string which = argc > 3 ? argv[3] : "all";
   const std::string dir = (std::filesystem::temp_directory_path() / ("bench_vault." + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(dir);
 
@@ -121,33 +157,34 @@ int main(int argc, char** argv) {
   auto config = vault::ParseVaultConfig(kConfig);
   Check(config.status(), "config");
 
-  Rates best;
-  for (int round = 0; round < rounds; ++round) {
-    const std::string p = dir + "/plain" + std::to_string(round), s = dir + "/sealed" + std::to_string(round);
-    {
-      auto plain = store::OpenRocksDbStore(p);
-      auto sealed = store::OpenRocksDbStore(s);
-      Check(plain.status(), "open rocksdb");
-      Check(sealed.status(), "open rocksdb");
-      auto v = vault::Vault::Open(*config, sealed->get(), created->keyring.get(), Clock::System());
-      Check(v.status(), "open vault");
-      const Rates r = Round(**plain, **v, n);
-      best.plain_writes = std::max(best.plain_writes, r.plain_writes);
-      best.sealed_writes = std::max(best.sealed_writes, r.sealed_writes);
-      best.plain_reads = std::max(best.plain_reads, r.plain_reads);
-      best.sealed_reads = std::max(best.sealed_reads, r.sealed_reads);
+  if (which == "all" || which == "rocksdb") {
+    Run("RocksDB (synced WAL)",
+        [&](int round, const std::string& side) {
+          return store::OpenRocksDbStore(dir + "/" + side + std::to_string(round));
+        },
+        *config, *created->keyring, n, rounds);
+  }
+  if (which == "all" || which == "postgres") {
+    if (const std::string why = testing::PostgresServer::Unavailable(); !why.empty()) {
+      std::printf("bench_vault: PostgreSQL skipped: %s\n", why.c_str());
+    } else {
+      auto server = testing::PostgresServer::Start();
+      Check(server.status(), "start postgres");
+      const std::string conninfo = (*server)->conninfo();
+      Run("PostgreSQL 15 (local, synchronous_commit=on)",
+          [&](int round, const std::string& side) -> Result<std::unique_ptr<store::Store>> {
+            const std::string schema = side + std::to_string(round);
+            PGconn* c = PQconnectdb(conninfo.c_str());
+            PGresult* r = PQexec(c, ("CREATE SCHEMA " + schema).c_str());
+            const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+            PQclear(r);
+            PQfinish(c);
+            if (!ok) return UnavailableError("create schema " + schema);
+            return store::OpenPostgresStore({.conninfo = conninfo + " options='-c search_path=" + schema + "'"});
+          },
+          *config, *created->keyring, n, rounds);
     }
-    std::filesystem::remove_all(p);
-    std::filesystem::remove_all(s);
   }
   std::filesystem::remove_all(dir);
-
-  auto overhead = [](double plain, double sealed) { return 100.0 * (plain / sealed - 1.0); };
-  std::printf("bench_vault: 1 KB records, %d subjects, RocksDB (synced WAL), best of %d rounds\n", n, rounds);
-  std::printf("%-10s %16s %16s %10s\n", "", "plain (no enc)", "vault (sealed)", "overhead");
-  std::printf("%-10s %14.0f/s %14.0f/s %9.1f%%\n", "writes", best.plain_writes, best.sealed_writes,
-              overhead(best.plain_writes, best.sealed_writes));
-  std::printf("%-10s %14.0f/s %14.0f/s %9.1f%%\n", "reads", best.plain_reads, best.sealed_reads,
-              overhead(best.plain_reads, best.sealed_reads));
   return 0;
 }
