@@ -161,10 +161,12 @@ struct Scanner::Impl {
 
 namespace {
 
-// Phone numbers: structure first (cheap), then libphonenumber.
-float PhoneScore(std::string_view s) {
-  std::string digits;
-  int groups = 0;
+// The part of a phone candidate before any extension, trimmed, if its shape can
+// be a phone number (7-15 digits, balanced parentheses, not a date, dotted quad
+// or SSN); otherwise empty. Cheap: runs before context and libphonenumber.
+std::string_view PhoneShape(std::string_view s, int& groups) {
+  size_t digits = 0;
+  groups = 0;
   bool in_digits = false;
   int parens = 0;
   size_t ext = s.find_first_of("x#");
@@ -172,26 +174,29 @@ float PhoneScore(std::string_view s) {
   std::string_view main = s.substr(0, ext);
   for (char c : main) {
     if (IsDigit(c)) {
-      digits.push_back(c);
+      ++digits;
       if (!in_digits) ++groups;
       in_digits = true;
     } else {
       in_digits = false;
       if (c == '(') ++parens;
-      if (c == ')' && --parens < 0) return 0;
+      if (c == ')' && --parens < 0) return {};
     }
   }
-  if (parens != 0 || digits.size() < 7 || digits.size() > 15) return 0;
+  if (parens != 0 || digits < 7 || digits > 15) return {};
   while (!main.empty() && (main.back() == ' ' || main.back() == '.' || main.back() == '-')) {
     main.remove_suffix(1);
   }
-  // Dates, dotted quads and the SSN shape are not phone numbers.
   static const RE2 kNotPhone(
       R"(\d{3}-\d{2}-\d{4}|\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}.*|\d{1,2}[\-/.]\d{1,2}[\-/.](?:\d{4}|\d{2})|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|.*(?:  |\.\.|--|\(\(|\)\)).*)");
-  if (RE2::FullMatch(main, kNotPhone)) return 0;
-  bool international = main[0] == '+';
-  if (!international && groups == 1 && digits.size() > 12) return 0;
+  if (RE2::FullMatch(main, kNotPhone)) return {};
+  if (main[0] != '+' && groups == 1 && digits > 12) return {};
+  return main;
+}
 
+// libphonenumber's verdict on a number that passed PhoneShape().
+float PhoneScore(std::string_view main, int groups) {
+  bool international = main[0] == '+';
   using i18n::phonenumbers::PhoneNumber;
   using i18n::phonenumbers::PhoneNumberUtil;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
@@ -244,11 +249,10 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
     }
     case Kind::kPhone: {
       if (!number_bounded || before == '+') return;
-      // Cheap structure and context first: libphonenumber is the costly part.
+      // Cheap shape and context first: libphonenumber is the costly part.
       int groups = 0;
-      for (size_t i = 0; i < m.size(); ++i) {
-        if (IsDigit(m[i]) && (i == 0 || !IsDigit(m[i - 1]))) ++groups;
-      }
+      std::string_view number = PhoneShape(m, groups);
+      if (number.empty()) return;
       bool plain = m.find_first_of("+(") == std::string_view::npos;
       ContextHit c = context(Entity::kPhoneNumber);
       if (c.negative) return;  // "zip 75534-030"
@@ -260,7 +264,7 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
           std::isalpha(static_cast<unsigned char>(after2))) {
         return;
       }
-      float s = PhoneScore(m);
+      float s = PhoneScore(number, groups);
       if (s <= 0) return;
       if (c.positive) s += 0.3f;
       out.push_back({b, e, Entity::kPhoneNumber, Clamp(s)});
