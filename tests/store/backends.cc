@@ -1,13 +1,13 @@
 #include "store/backends.h"
 
+#include <libpq-fe.h>
+
 #include <atomic>
 #include <mutex>
 
-#include <libpq-fe.h>
-
 #include "fakes/temp_dir.h"
-#include "store/postgres/postgres_store.h"
 #include "store/memory/memory_store.h"
+#include "store/postgres/postgres_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 
 namespace domicile::store::testing {
