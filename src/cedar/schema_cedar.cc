@@ -22,25 +22,6 @@ struct Token {
   int column = 1;
 };
 
-// Appends the UTF-8 encoding of `cp` (a valid scalar value) to `out`.
-void AppendUtf8(std::uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos.
 std::size_t FindInvalidUtf8(std::string_view s) {
   std::size_t i = 0;
@@ -157,64 +138,23 @@ class Lexer {
     }
   }
 
-  // Cedar string escapes: \n \r \t \\ \0 \' \" and \u{1 to 6 hex digits}.
+  // A string literal; escapes are decoded by UnescapeCedarString.
   Result<std::string> LexString() {
     Token at;
     at.line = line_;
     at.column = column_;
     Advance();  // opening quote
-    std::string out;
-    while (true) {
-      if (pos_ >= text_.size()) return Error(at, "unterminated string");
-      char c = text_[pos_];
-      if (c == '"') {
-        Advance();
-        return out;
-      }
-      if (c != '\\') {
-        out += c;
-        Advance();
-        continue;
-      }
+    std::size_t start = pos_;
+    while (pos_ < text_.size() && text_[pos_] != '"') {
+      if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) Advance();
       Advance();
-      if (pos_ >= text_.size()) return Error(at, "unterminated string");
-      char e = text_[pos_];
-      Advance();
-      switch (e) {
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case '\\': out += '\\'; break;
-        case '0': out += '\0'; break;
-        case '\'': out += '\''; break;
-        case '"': out += '"'; break;
-        case 'u': {
-          if (pos_ >= text_.size() || text_[pos_] != '{') return Error(at, "bad \\u escape");
-          Advance();
-          std::uint32_t cp = 0;
-          int digits = 0;
-          while (pos_ < text_.size() && text_[pos_] != '}') {
-            char h = text_[pos_];
-            int v = IsDigit(h) ? h - '0'
-                    : (h >= 'a' && h <= 'f') ? h - 'a' + 10
-                    : (h >= 'A' && h <= 'F') ? h - 'A' + 10
-                                             : -1;
-            if (v < 0 || ++digits > 6) return Error(at, "bad \\u escape");
-            cp = cp * 16 + static_cast<std::uint32_t>(v);
-            Advance();
-          }
-          if (pos_ >= text_.size() || digits == 0) return Error(at, "bad \\u escape");
-          Advance();  // '}'
-          if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return Error(at, "\\u escape is not a Unicode scalar value");
-          }
-          AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          return Error(at, std::string("unknown escape \\") + e);
-      }
     }
+    if (pos_ >= text_.size()) return Error(at, "unterminated string");
+    std::string_view raw = text_.substr(start, pos_ - start);
+    Advance();  // closing quote
+    auto s = UnescapeCedarString(raw, /*pattern=*/false);
+    if (!s.ok()) return Error(at, s.status().message());
+    return s;
   }
 
   std::string_view text_;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "cedar/internal/schema_raw.h"
 #include "cedar/validator.h"
 #include "cedar/validator_ir.h"
 
@@ -85,70 +86,6 @@ Result<std::vector<Token>> Lex(std::string_view s) {
   }
 }
 
-void AppendUtf8(std::uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Cedar string escapes; `\*` only inside `like` patterns.
-Result<std::string> Unescape(std::string_view raw, bool pattern) {
-  std::string out;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '\\') {
-      out += raw[i];
-      continue;
-    }
-    if (++i >= raw.size()) return InvalidArgumentError("bad escape in string");
-    switch (raw[i]) {
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case '\\': out += '\\'; break;
-      case '0': out += '\0'; break;
-      case '\'': out += '\''; break;
-      case '"': out += '"'; break;
-      case '*':
-        if (!pattern) return InvalidArgumentError("`\\*` is only allowed in `like` patterns");
-        out += "\\*";
-        break;
-      case 'u': {
-        std::size_t close = raw.find('}', i);
-        if (i + 1 >= raw.size() || raw[i + 1] != '{' || close == std::string_view::npos || close - i - 2 > 6 ||
-            close == i + 2) {
-          return InvalidArgumentError("bad \\u escape in string");
-        }
-        std::uint32_t cp = 0;
-        for (std::size_t k = i + 2; k < close; ++k) {
-          char h = raw[k];
-          int v = IsDigit(h) ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
-          if (v < 0) return InvalidArgumentError("bad \\u escape in string");
-          cp = cp * 16 + static_cast<std::uint32_t>(v);
-        }
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return InvalidArgumentError("bad \\u escape in string");
-        AppendUtf8(cp, out);
-        i = close;
-        break;
-      }
-      default:
-        return InvalidArgumentError(std::string("unknown escape \\") + raw[i] + " in string");
-    }
-  }
-  return out;
-}
-
 bool IsReserved(std::string_view s) {
   return s == "true" || s == "false" || s == "if" || s == "then" || s == "else" || s == "in" || s == "like" ||
          s == "has" || s == "is" || s == "__cedar";
@@ -200,7 +137,7 @@ class Parser {
   }
   Result<std::string> String(bool pattern = false) {
     if (Peek().kind != Token::Kind::kString) return Error("expected a string");
-    return Unescape(toks_[pos_++].text, pattern);
+    return UnescapeCedarString(toks_[pos_++].text, pattern);
   }
 
   // Path '::' STR

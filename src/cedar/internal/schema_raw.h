@@ -6,9 +6,11 @@
 #define DOMICILE_CEDAR_INTERNAL_SCHEMA_RAW_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -96,6 +98,15 @@ class SchemaBuilder {
  public:
   static Result<Schema> Build(const RawSchema& raw);
 };
+
+// Appends the UTF-8 encoding of the Unicode scalar value `cp` to `out`.
+void AppendUtf8(std::uint32_t cp, std::string& out);
+
+// Decodes the body of a Cedar string literal (without the quotes): \n \r \t
+// \\ \0 \' \" and \u{1-6 hex digits}; with `pattern` (a `like` pattern),
+// `\*` is kept as the two characters `\*`. Shared by the schema and policy
+// parsers.
+Result<std::string> UnescapeCedarString(std::string_view raw, bool pattern);
 
 // Whether `s` is a Cedar identifier ([_a-zA-Z][_a-zA-Z0-9]*).
 bool IsSchemaIdent(std::string_view s);
