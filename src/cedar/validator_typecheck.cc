@@ -4,6 +4,8 @@
 // validator: unknown entity types, unknown actions, invalid enum entities and
 // scopes that match no action of the schema.
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -319,7 +321,7 @@ bool IsActionType(std::string_view type) {
 
 class SchemaView {
  public:
-  explicit SchemaView(const Schema& schema) : schema_(schema) {
+  explicit SchemaView(const Schema& schema) {
     for (const auto& [name, decl] : schema.entity_types()) {
       EntityInfo& info = entities_[name];
       info.decl = &decl;
@@ -405,7 +407,6 @@ class SchemaView {
   }
 
  private:
-  const Schema& schema_;
   std::map<std::string, EntityInfo> entities_;
   std::map<ActionUid, ActionInfo> actions_;
   std::set<std::string> action_types_;
@@ -456,10 +457,10 @@ struct TypeError {
 };
 
 template <typename T>
-class Or {
+class Checked {
  public:
-  Or(T v) : v_(std::move(v)) {}                // NOLINT(google-explicit-constructor)
-  Or(TypeError e) : e_(std::move(e.message)) {}  // NOLINT(google-explicit-constructor)
+  Checked(T v) : v_(std::move(v)) {}               // NOLINT(google-explicit-constructor)
+  Checked(TypeError e) : e_(std::move(e.message)) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return v_.has_value(); }
   T& value() { return *v_; }
   const std::string& error() const { return e_; }
@@ -475,7 +476,7 @@ class Typechecker {
  public:
   Typechecker(const SchemaView& schema, const RequestEnv& env) : schema_(schema), env_(env) {}
 
-  Or<Typed> TypeOf(const Expr& x, const Capabilities& c) {
+  Checked<Typed> TypeOf(const Expr& x, const Capabilities& c) {
     using K = Expr::Kind;
     switch (x.kind) {
       case K::kBool: return Typed{Type::Bool(x.bool_value ? BoolType::kTrue : BoolType::kFalse), {}};
@@ -538,13 +539,13 @@ class Typechecker {
     return TypeError{"expected " + std::string(wanted) + " but " + Quote(x) + " has type " + TypeName(t)};
   }
 
-  Or<Typed> ExpectBool(const Expr& x, const Capabilities& c) {
+  Checked<Typed> ExpectBool(const Expr& x, const Capabilities& c) {
     auto t = TypeOf(x, c);
     if (t.ok() && t.value().type.kind != Type::Kind::kBool) return Unexpected(x, t.value().type, "Bool");
     return t;
   }
 
-  Or<Typed> TypeOfIf(const Expr& x, const Capabilities& c) {
+  Checked<Typed> TypeOfIf(const Expr& x, const Capabilities& c) {
     auto r1 = ExpectBool(x.args[0], c);
     if (!r1.ok()) return r1;
     Typed& t1 = r1.value();
@@ -572,7 +573,7 @@ class Typechecker {
     return TypeError{"unreachable"};
   }
 
-  Or<Typed> TypeOfAnd(const Expr& x, const Capabilities& c) {
+  Checked<Typed> TypeOfAnd(const Expr& x, const Capabilities& c) {
     auto r1 = ExpectBool(x.args[0], c);
     if (!r1.ok()) return r1;
     Typed& t1 = r1.value();
@@ -588,7 +589,7 @@ class Typechecker {
     return TypeError{"unreachable"};
   }
 
-  Or<Typed> TypeOfOr(const Expr& x, const Capabilities& c) {
+  Checked<Typed> TypeOfOr(const Expr& x, const Capabilities& c) {
     auto r1 = ExpectBool(x.args[0], c);
     if (!r1.ok()) return r1;
     Typed& t1 = r1.value();
@@ -605,7 +606,7 @@ class Typechecker {
     return TypeError{"unreachable"};
   }
 
-  Or<Typed> TypeOfUnary(const Expr& x, const Capabilities& c) {
+  Checked<Typed> TypeOfUnary(const Expr& x, const Capabilities& c) {
     auto r = TypeOf(x.args[0], c);
     if (!r.ok()) return r;
     const Type& t = r.value().type;
@@ -634,7 +635,7 @@ class Typechecker {
 
   static const Expr* AsEntityLit(const Expr& x) { return x.kind == Expr::Kind::kEntity ? &x : nullptr; }
 
-  Or<Typed> TypeOfBinary(const Expr& x, const Capabilities& c) {
+  Checked<Typed> TypeOfBinary(const Expr& x, const Capabilities& c) {
     const Expr& x1 = x.args[0];
     const Expr& x2 = x.args[1];
     auto r1 = TypeOf(x1, c);
@@ -763,7 +764,7 @@ class Typechecker {
     return nullptr;
   }
 
-  Or<Typed> TypeOfHasAttr(const Expr& x, const Capabilities& c) {
+  Checked<Typed> TypeOfHasAttr(const Expr& x, const Capabilities& c) {
     auto r = TypeOf(x.args[0], c);
     if (!r.ok()) return r;
     const Type& t = r.value().type;
@@ -786,7 +787,7 @@ class Typechecker {
     return Typed{Type::Bool(BoolType::kAny), {key}};
   }
 
-  Or<Typed> TypeOfGetAttr(const Expr& x, const Capabilities& c) {
+  Checked<Typed> TypeOfGetAttr(const Expr& x, const Capabilities& c) {
     auto r = TypeOf(x.args[0], c);
     if (!r.ok()) return r;
     const Type& t = r.value().type;
@@ -803,7 +804,7 @@ class Typechecker {
     return Typed{it->second.type, {}};
   }
 
-  Or<Typed> TypeOfCall(const Expr& x, const Capabilities& c) {
+  Checked<Typed> TypeOfCall(const Expr& x, const Capabilities& c) {
     std::vector<Type> tys;
     for (const Expr& a : x.args) {
       auto r = TypeOf(a, c);
@@ -820,7 +821,7 @@ class Typechecker {
       }
       return true;
     };
-    auto constructor = [&](bool (*valid)(std::string_view), const char* type) -> Or<Typed> {
+    auto constructor = [&](bool (*valid)(std::string_view), const char* type) -> Checked<Typed> {
       if (x.args.size() == 1 && x.args[0].kind == Expr::Kind::kString && valid(x.args[0].text)) {
         return Typed{Type::Ext(type), {}};
       }
