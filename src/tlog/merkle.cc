@@ -238,6 +238,24 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const std::st
   return Status::Ok();
 }
 
+bool IsValidSubtree(uint64_t start, uint64_t end) {
+  if (start >= end) return false;
+  uint64_t n = end - start;
+  if (n > (uint64_t{1} << 63)) return false;  // bit_ceil would overflow
+  return start % std::bit_ceil(n) == 0;
+}
+
+Status VerifySubtreeInclusion(uint64_t index, uint64_t start, uint64_t end, std::string_view leaf_hash,
+                              std::span<const std::string> proof, std::string_view subtree_root) {
+  if (!IsValidSubtree(start, end)) {
+    return InvalidArgumentError("[" + std::to_string(start) + ", " + std::to_string(end) + ") is not a valid subtree");
+  }
+  if (index < start || index >= end) {
+    return InvalidArgumentError("index " + std::to_string(index) + " is outside the subtree");
+  }
+  return VerifyInclusion(index - start, end - start, leaf_hash, proof, subtree_root);
+}
+
 void MemoryTree::AppendLeafHash(const Hash& leaf) {
   if (levels_.empty()) levels_.emplace_back();
   levels_[0].push_back(leaf);

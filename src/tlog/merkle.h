@@ -59,6 +59,16 @@ Status VerifyInclusion(uint64_t index, uint64_t size, std::string_view leaf_hash
 Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const std::string> proof,
                          std::string_view root1, std::string_view root2);
 
+// Whether [start, end) is a subtree in the sense of draft-ietf-plants-merkle-tree-certs
+// (used by tlog-witness sign-subtree): non-empty, and start is a multiple of the
+// smallest power of two not below end - start. Its hash is then MTH(D[start:end]).
+bool IsValidSubtree(uint64_t start, uint64_t end);
+// Subtree inclusion proof: leaf `index` (start <= index < end) is in the subtree
+// [start, end) whose hash is `subtree_root`. The proof is the RFC 9162 inclusion
+// proof of index - start in a tree of end - start leaves.
+Status VerifySubtreeInclusion(uint64_t index, uint64_t start, uint64_t end, std::string_view leaf_hash,
+                              std::span<const std::string> proof, std::string_view subtree_root);
+
 // A whole tree kept in memory (every level). For tests, fuzzing and small tools.
 class MemoryTree final : public HashReader {
  public:
