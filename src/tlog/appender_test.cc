@@ -208,6 +208,7 @@ TEST_F(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
     ops = fs.op_count();
   }
   ASSERT_GT(ops, 10u);
+  RecordProperty("fault_points", int(ops));
   for (uint64_t n = 1; n <= ops; ++n) {
     for (auto kind : {MemFileSystem::FaultKind::kError, MemFileSystem::FaultKind::kTornWrite}) {
       for (bool die : {true, false}) {
