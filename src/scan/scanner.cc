@@ -119,7 +119,6 @@ float Clamp(float s) { return std::min(1.0f, std::max(0.0f, s)); }
 struct Scanner::Impl {
   ScanOptions options;
   std::array<bool, kEntityCount> enabled{};
-  std::vector<int> rule_of_id;  // Vectorscan id -> rule index (ids are rule indexes)
   std::array<std::unique_ptr<RE2>, kRuleCount> exact;
   hs_database_t* db = nullptr;
   hs_scratch_t* prototype = nullptr;
