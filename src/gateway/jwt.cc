@@ -1,5 +1,6 @@
 #include "gateway/jwt.h"
 
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>

@@ -5,7 +5,6 @@
 #ifndef DOMICILE_GATEWAY_NETWORK_MAP_H_
 #define DOMICILE_GATEWAY_NETWORK_MAP_H_
 
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
