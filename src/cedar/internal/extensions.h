@@ -1,0 +1,20 @@
+// Private to the evaluator and the JSON readers: Cedar's extension functions
+// and methods (ipaddr, decimal, datetime, duration).
+#ifndef DOMICILE_CEDAR_INTERNAL_EXTENSIONS_H_
+#define DOMICILE_CEDAR_INTERNAL_EXTENSIONS_H_
+
+#include <string_view>
+#include <vector>
+
+#include "cedar/ast.h"
+#include "common/status.h"
+
+namespace domicile::cedar::internal {
+
+// Calls the constructor (`ip`, `decimal`, `datetime`, `duration`) or method
+// (receiver first) named `name`. Bad arguments are InvalidArgument.
+Result<Value> CallExtension(std::string_view name, const std::vector<Value>& args);
+
+}  // namespace domicile::cedar::internal
+
+#endif  // DOMICILE_CEDAR_INTERNAL_EXTENSIONS_H_
