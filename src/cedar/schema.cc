@@ -2,6 +2,7 @@
 // shared by both schema formats (see internal/schema_raw.h).
 #include "cedar/schema.h"
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -399,6 +400,9 @@ Result<Schema> SchemaBuilder::Build(const RawSchema& raw) {
   return schema;
 }
 
+namespace {
+
+// Appends the UTF-8 encoding of the Unicode scalar value `cp` to `out`.
 void AppendUtf8(std::uint32_t cp, std::string& out) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -416,6 +420,8 @@ void AppendUtf8(std::uint32_t cp, std::string& out) {
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
+
+}  // namespace
 
 Result<std::string> UnescapeCedarString(std::string_view raw, bool pattern) {
   std::string out;

@@ -6,7 +6,6 @@
 #define DOMICILE_CEDAR_INTERNAL_SCHEMA_RAW_H_
 
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,9 +97,6 @@ class SchemaBuilder {
  public:
   static Result<Schema> Build(const RawSchema& raw);
 };
-
-// Appends the UTF-8 encoding of the Unicode scalar value `cp` to `out`.
-void AppendUtf8(std::uint32_t cp, std::string& out);
 
 // Decodes the body of a Cedar string literal (without the quotes): \n \r \t
 // \\ \0 \' \" and \u{1-6 hex digits}; with `pattern` (a `like` pattern),
