@@ -1,0 +1,192 @@
+#include "cedar/cedar.h"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace domicile::cedar {
+namespace {
+
+EntityUid Uid(std::string type, std::string id) { return EntityUid{std::move(type), std::move(id)}; }
+
+class CedarTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto e = Entities::FromJson(R"([
+      {"uid": {"type": "User", "id": "alice"}, "parents": [{"type": "Group", "id": "staff"}],
+       "attrs": {"age": 30, "ip": {"__extn": {"fn": "ip", "arg": "10.1.2.3"}}, "big": 9223372036854775807},
+       "tags": {"home": "EU"}},
+      {"uid": {"type": "Group", "id": "staff"}, "parents": [{"type": "Group", "id": "all"}]},
+      {"uid": {"type": "Group", "id": "all"}}
+    ])");
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    entities_ = std::move(*e);
+    request_.principal = Uid("User", "alice");
+    request_.action = Uid("Action", "view");
+    request_.resource = Uid("Doc", "d");
+  }
+
+  Result<Value> Eval(const std::string& expr) {
+    auto set = PolicySet::Parse("permit(principal, action, resource) when { " + expr + " };");
+    if (!set.ok()) return set.status();
+    return Evaluate(set->policies()[0].conditions[0].expr, entities_, request_);
+  }
+
+  Response Decide(const std::string& policies, bool strict = false) {
+    auto set = PolicySet::Parse(policies);
+    EXPECT_TRUE(set.ok()) << set.status().ToString();
+    return Authorize(*set, entities_, request_, {.strict = strict});
+  }
+
+  Entities entities_;
+  Request request_;
+};
+
+TEST_F(CedarTest, Expressions) {
+  const char* kTrue[] = {
+      "principal in Group::\"all\"",
+      "principal in [Group::\"x\", Group::\"staff\"]",
+      "!(Group::\"all\" in principal)",
+      "principal.age + 1 == 31",
+      "principal has age && !(principal has name)",
+      "\"a*b\" like \"a\\*b\" && \"abcab\" like \"a*b\" && !(\"abc\" like \"a*b\")",
+      "[1, 2, 2] == [2, 1] && [1, 2].containsAll([2]) && [1].containsAny([3, 1])",
+      "{a: 1, b: [true]} == {b: [true], a: 1}",
+      "principal is User && !(principal is Group) && principal is User in Group::\"all\"",
+      "principal.hasTag(\"home\") && principal.getTag(\"home\") == \"EU\"",
+      "principal.ip.isInRange(ip(\"10.0.0.0/8\")) && !ip(\"10.0.0.1\").isLoopback()",
+      "decimal(\"1.5\").lessThan(decimal(\"1.5001\")) && decimal(\"-0.1\") == decimal(\"-0.1000\")",
+  };
+  for (const char* e : kTrue) {
+    auto v = Eval(e);
+    ASSERT_TRUE(v.ok()) << e << ": " << v.status().ToString();
+    EXPECT_EQ(v->ToString(), "true") << e;
+  }
+  EXPECT_EQ(Eval("datetime(\"2024-10-15T11:35:00+0100\").durationSince(datetime(\"2024-10-15\")).toMinutes()")
+                ->AsLong(), 635);
+  EXPECT_EQ(Eval("duration(\"1d2h3m4s5ms\").toMilliseconds()")->AsLong(), 93784005);
+  EXPECT_EQ(Eval("-9223372036854775808 < 0")->AsBool(), true);
+  EXPECT_EQ(Eval("if 1 < 2 then \"x\" else 3")->AsString(), "x");
+}
+
+TEST_F(CedarTest, EvaluationErrors) {
+  const char* kErrors[] = {
+      "principal.big + 1 > 0",           // overflow
+      "-(-9223372036854775807 - 1) > 0",  // negation overflow
+      "principal.name == \"x\"",         // missing attribute
+      "User::\"bob\".age > 1",           // missing entity
+      "1 && true",                       // type error
+      "principal.getTag(\"nope\") == 1",  // missing tag
+      "ip(\"1.2.3\").isIpv4()",          // bad extension argument
+      "ip(\"::ffff:1.2.3.4\").isIpv6()",  // embedded IPv4 rejected, as Cedar
+      "decimal(\"1.23456\").lessThan(decimal(\"1.0\"))",
+      "1 in Group::\"all\"",
+  };
+  for (const char* e : kErrors) EXPECT_FALSE(Eval(e).ok()) << e;
+  EXPECT_EQ(Eval("false && (1 + \"a\" == 2)")->AsBool(), false);  // short circuit
+}
+
+TEST_F(CedarTest, ParseErrors) {
+  const char* kBad[] = {
+      "permit(principal, action, resource)",  // missing ;
+      "permit(principal, action) ;",
+      "allow(principal, action, resource);",
+      "permit(principal == ?principal, action, resource);",
+      "permit(principal, action, resource) when { 9223372036854775808 > 1 };",
+      "permit(principal, action, resource) when { 1 < 2 < 3 };",
+      "permit(principal, action, resource) when { foo(1) };",
+      "permit(principal, action, resource) when { \"\\q\" };",
+      "permit(principal, action, resource) when { \"unterminated };",
+      "@a(\"1\") @a(\"2\") permit(principal, action, resource);",
+      "permit(principal, action, resource) when { {a: 1, a: 2} };",
+  };
+  for (const char* p : kBad) EXPECT_FALSE(PolicySet::Parse(p).ok()) << p;
+}
+
+TEST_F(CedarTest, NestingLimit) {
+  for (const char* open : {"(", "[", "!(", "-(", "{a: ", "if "}) {
+    std::string deep = "permit(principal, action, resource) when { ";
+    for (int i = 0; i < 100000; ++i) deep += open;
+    auto set = PolicySet::Parse(deep);
+    ASSERT_FALSE(set.ok());
+    EXPECT_NE(set.status().message().find("too deep"), std::string::npos) << set.status().ToString();
+  }
+  std::string chain = "permit(principal, action, resource) when { 1";
+  for (int i = 0; i < 100000; ++i) chain += " + 1";
+  EXPECT_FALSE(PolicySet::Parse(chain + " > 0 };").ok());
+  std::string json = "[{\"uid\": {\"type\": \"A\", \"id\": \"a\"}, \"attrs\": {\"x\": ";
+  for (int i = 0; i < 1000; ++i) json += "[";
+  EXPECT_FALSE(Entities::FromJson(json + std::string(1000, ']') + "}}]").ok());
+}
+
+TEST_F(CedarTest, AuthorizerSemantics) {
+  const std::string permit = "permit(principal in Group::\"staff\", action == Action::\"view\", resource);\n";
+  Response r = Decide(permit);
+  EXPECT_EQ(r.decision, Decision::kAllow);
+  EXPECT_EQ(r.reasons, std::vector<std::string>{"policy0"});
+
+  r = Decide(permit + "forbid(principal, action, resource is Doc) unless { principal.age > 40 };");
+  EXPECT_EQ(r.decision, Decision::kDeny);
+  EXPECT_EQ(r.reasons, std::vector<std::string>{"policy1"});
+
+  // An erroring forbid is skipped under Cedar semantics and denies in strict mode.
+  const std::string erroring = permit + "forbid(principal, action, resource) when { principal.missing };";
+  r = Decide(erroring);
+  EXPECT_EQ(r.decision, Decision::kAllow);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].policy_id, "policy1");
+  EXPECT_NE(r.errors[0].message.find("missing"), std::string::npos);
+  r = Decide(erroring, /*strict=*/true);
+  EXPECT_EQ(r.decision, Decision::kDeny);
+  EXPECT_TRUE(r.reasons.empty());
+
+  EXPECT_EQ(Decide("").decision, Decision::kDeny);  // default deny
+}
+
+TEST_F(CedarTest, ContextWithSchemaAndConcurrency) {
+  auto schema = Schema::FromCedarSchema(R"(
+    entity User; entity Doc;
+    action view appliesTo { principal: User, resource: Doc, context: { src: ipaddr, owner: User } };
+  )");
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  auto ctx = ParseContextJson(R"({"src": "10.0.0.1", "owner": {"type": "User", "id": "alice"}})", &*schema,
+                              request_.action);
+  ASSERT_TRUE(ctx.ok()) << ctx.status().ToString();
+  request_.context = *ctx;
+  EXPECT_TRUE(ValidateRequest(request_, *schema).ok());
+  Request wrong = request_;
+  wrong.resource = Uid("User", "x");
+  EXPECT_FALSE(ValidateRequest(wrong, *schema).ok());
+
+  auto set = PolicySet::Parse(
+      "permit(principal, action, resource) when { context.src.isInRange(ip(\"10.0.0.0/24\")) && "
+      "context.owner == principal };");
+  ASSERT_TRUE(set.ok());
+  std::vector<std::thread> threads;
+  std::vector<int> allowed(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) allowed[t] += Authorize(*set, entities_, request_).decision == Decision::kAllow;
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int a : allowed) EXPECT_EQ(a, 500);
+}
+
+TEST_F(CedarTest, FormatRoundTrips) {
+  const char* text =
+      "@id(\"p\") forbid(principal is User in Group::\"all\", action in [Action::\"a\", Action::\"b\"], resource)"
+      " when { if principal has age then -principal.age < -(1 * 2) else context.x like \"a*\\*\" }"
+      " unless { [1, {k: ip(\"::1\")}].contains(principal.getTag(\"t\")) };";
+  auto set = PolicySet::Parse(text);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  std::string once = set->ToString();
+  auto again = PolicySet::Parse(once);
+  ASSERT_TRUE(again.ok()) << again.status().ToString() << "\n" << once;
+  EXPECT_EQ(again->ToString(), once);
+}
+
+}  // namespace
+}  // namespace domicile::cedar
