@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <set>
 
 #include "common/encoding.h"
 #include "crypto/envelope.h"
@@ -149,8 +148,7 @@ Status Vault::Unseal(std::string_view root_key) {
   std::unique_lock shred(shred_mu_);
   ASSIGN_OR_RETURN(std::vector<uint32_t> stale, keyring_->StaleBuckets(key_jurisdiction_));
   for (uint32_t b : stale) {
-    ASSIGN_OR_RETURN(uint64_t n, RewrapBucket(b, ""));
-    (void)n;
+    RETURN_IF_ERROR(RewrapBucket(b, "").status());
     RETURN_IF_ERROR(keyring_->DestroyStaleBucket(key_jurisdiction_, b));
   }
   return Status::Ok();
@@ -387,10 +385,9 @@ Result<ShredReceipt> Vault::Delete(std::string_view subject) {
   r.fields_destroyed = fields.size();
   for (const auto& f : fields) {
     const Collection* col = config_.FindCollection(f.collection);
-    auto spec = col == nullptr ? decltype(col->fields.end()){} : col->fields.find(f.field);
-    if (col != nullptr && spec != col->fields.end() && spec->second.blind_index != Normalizer::kNone) {
-      ++r.index_entries_removed;
-    }
+    if (col == nullptr) continue;
+    auto spec = col->fields.find(f.field);
+    if (spec != col->fields.end() && spec->second.blind_index != Normalizer::kNone) ++r.index_entries_removed;
   }
 
   // 1. New secret for the bucket; 2. every other key of the bucket moves to it;
@@ -415,8 +412,7 @@ Result<uint64_t> Vault::RotateKek() {
     // Exclusive while switching, so no Put wraps under the old KEK after the scan
     // below has passed its subject.
     std::unique_lock switching(shred_mu_);
-    ASSIGN_OR_RETURN(uint32_t version, keyring_->RotateKek(key_jurisdiction_));
-    (void)version;
+    RETURN_IF_ERROR(keyring_->RotateKek(key_jurisdiction_).status());
   }
   std::shared_lock shred(shred_mu_);
   uint64_t n = 0;
