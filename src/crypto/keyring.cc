@@ -302,7 +302,6 @@ Status FileKeyring::AddJurisdiction(std::string_view jurisdiction) {
   return PersistLocked();
 }
 
-
 Result<std::string> FileKeyring::WrapKey(std::string_view jurisdiction, uint32_t bucket, std::string_view key,
                                          std::string_view aad) {
   if (bucket >= buckets_) return InvalidArgumentError("keyring: bucket out of range");
