@@ -1,5 +1,6 @@
 // Cedar text from the AST: `domicile policy format` and messages. Output
 // re-parses to the same AST (binary operands are parenthesised when nested).
+#include <cctype>
 #include <string>
 
 #include "cedar/cedar.h"
@@ -17,6 +18,19 @@ bool IsAtom(const Expr& e) {
     default:
       return false;
   }
+}
+
+// `.name` / `has name` when the attribute is a plain identifier, else quoted.
+bool IsPlainIdent(const std::string& s) {
+  static const char* kReserved[] = {"true", "false", "if", "then", "else", "in", "is", "like", "has", "__cedar"};
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  for (const char* r : kReserved) {
+    if (s == r) return false;
+  }
+  return true;
 }
 
 std::string Sub(const Expr& e) { return IsAtom(e) ? e.ToString() : "(" + e.ToString() + ")"; }
@@ -52,8 +66,8 @@ std::string Expr::ToString() const {
     case Kind::kNot: return "!" + Sub(args[0]);
     case Kind::kNeg: return "-" + Sub(args[0]);
     case Kind::kBinary: return Sub(args[0]) + " " + kOps[static_cast<int>(op)] + " " + Sub(args[1]);
-    case Kind::kHas: return Sub(args[0]) + " has " + Quoted(name);
-    case Kind::kGetAttr: return Sub(args[0]) + "[" + Quoted(name) + "]";
+    case Kind::kHas: return Sub(args[0]) + " has " + (IsPlainIdent(name) ? name : Quoted(name));
+    case Kind::kGetAttr: return Sub(args[0]) + (IsPlainIdent(name) ? "." + name : "[" + Quoted(name) + "]");
     case Kind::kLike: {
       std::string pat;
       for (const PatternPart& p : pattern) {

@@ -33,9 +33,9 @@ Result<cedar::Schema> ParseSchema(const std::string& text, const std::string& pa
 
 Result<cedar::EntityUid> ParseUid(const std::string& text) {
   // TYPE::"id" as in Cedar, parsed by the policy parser's entity literal rule.
-  ASSIGN_OR_RETURN(cedar::PolicySet set,
-                   cedar::PolicySet::Parse("permit(principal == " + text + ", action, resource);"));
-  return set.policies()[0].principal.entities[0];
+  auto set = cedar::PolicySet::Parse("permit(principal == " + text + ", action, resource);");
+  if (!set.ok()) return InvalidArgumentError("bad entity uid '" + text + "' (expected Type::\"id\")");
+  return set->policies()[0].principal.entities[0];
 }
 
 std::string DecisionText(cedar::Decision d) { return d == cedar::Decision::kAllow ? "ALLOW" : "DENY"; }
