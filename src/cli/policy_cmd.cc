@@ -90,7 +90,9 @@ struct Counts {
 Result<cedar::EntityUid> UidField(const Json& req, const char* key) {
   if (!req.contains(key) || req[key].is_null()) return cedar::EntityUid{};
   const Json& j = req[key];
-  if (!j.is_object() || !j.contains("type") || !j.contains("id")) return InvalidArgumentError(std::string("bad ") + key);
+  if (!j.is_object() || !j.contains("type") || !j.contains("id") || !j["type"].is_string() || !j["id"].is_string()) {
+    return InvalidArgumentError(std::string("bad ") + key);
+  }
   return cedar::EntityUid{j["type"].get<std::string>(), j["id"].get<std::string>()};
 }
 
@@ -185,6 +187,17 @@ void RunTestFile(const fs::path& path, const Json& test, Counts& counts) {
   }
 }
 
+// nlohmann::json throws on fields of an unexpected type: a malformed test
+// file counts as one failure instead of ending the run.
+void RunTestFileChecked(const fs::path& path, const Json& test, Counts& counts) {
+  try {
+    RunTestFile(path, test, counts);
+  } catch (const nlohmann::json::exception& e) {
+    std::printf("FAIL %s: malformed test file: %s\n", path.string().c_str(), e.what());
+    ++counts.failed;
+  }
+}
+
 void RunTestPath(const fs::path& path, Counts& counts) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
@@ -200,7 +213,7 @@ void RunTestPath(const fs::path& path, Counts& counts) {
       auto text = Read(f.string());
       if (!text.ok()) continue;
       Json j = Json::parse(*text, nullptr, false);
-      if (j.is_object() && j.contains("requests")) RunTestFile(f, j, counts);
+      if (j.is_object() && j.contains("requests")) RunTestFileChecked(f, j, counts);
     }
     return;
   }
@@ -211,7 +224,7 @@ void RunTestPath(const fs::path& path, Counts& counts) {
     ++counts.failed;
     return;
   }
-  RunTestFile(path, j, counts);
+  RunTestFileChecked(path, j, counts);
 }
 
 void Setup(CLI::App& root) {
