@@ -2,8 +2,10 @@
 // files, the formatter, and the runner for Cedar integration-test JSON files
 // (cedar-integration-tests format; counts requests, ends "N passed, N failed").
 // `policy validate` lives in policy_validate_cmd.cc.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
