@@ -5,7 +5,7 @@
 # Exits 77 (CTest skip) when the shared test data is absent.
 set -eu
 bin=$1
-data=$2/cedar
+data=$2/testdata/cedar
 case $3 in
   handwritten)
     [ -d "$data/tests" ] || { echo "skipped: $data/tests absent"; exit 77; }
