@@ -25,7 +25,12 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr size_t kEntrySize = 200;
-constexpr int kPipeline = 2048;  // entries a thread submits before waiting for durability
+// Entries a thread submits before waiting for durability (env TLOG_PIPELINE).
+// By Little's law the entries in flight bound the rate: rate <= in flight / latency.
+int Pipeline() {
+  const char* v = std::getenv("TLOG_PIPELINE");
+  return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : 2048;
+}
 
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
@@ -64,7 +69,7 @@ struct Figures {
   uint64_t entries = 0, commits = 0;
 };
 
-// Appends from `threads` threads (each submits kPipeline entries, then waits for
+// Appends from `threads` threads (each submits Pipeline() entries, then waits for
 // the last to be durable) for `seconds`.
 Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int threads) {
   Figures f;
@@ -83,6 +88,7 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   tlog::Appender& a = **appender;
   std::atomic<bool> failed{false};
   std::vector<std::thread> ts;
+  const int pipeline = Pipeline();
   auto start = Clock::now();
   for (int t = 0; t < threads; ++t) {
     ts.emplace_back([&, t] {
@@ -90,7 +96,7 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
       uint64_t n = 0;
       while (!failed && Seconds(start, Clock::now()) < seconds) {
         uint64_t last = 0;
-        for (int k = 0; k < kPipeline; ++k, ++n) {
+        for (int k = 0; k < pipeline; ++k, ++n) {
           e[40] = char(n);
           auto idx = a.Submit(e);
           if (!idx.ok()) {
@@ -139,8 +145,9 @@ int main(int argc, char** argv) {
   double hash1 = HashRate(1, 1.0);
   double hash2 = HashRate(int(std::thread::hardware_concurrency()), 1.0);
 
-  std::printf("bench_tlog_append: %zu-byte entries, %d submitting threads, %.1f s per run\n", kEntrySize, threads,
-              seconds);
+  std::printf("bench_tlog_append: %zu-byte entries, %d submitting threads with %d entries in flight each, %.1f s "
+              "per run\n",
+              kEntrySize, threads, Pipeline(), seconds);
   std::printf("  baseline SHA-256 leaf hashing:  %10.0f entries/s on 1 thread, %10.0f on %u threads\n", hash1, hash2,
               std::thread::hardware_concurrency());
   Figures durable = RunAppender(*FileSystem::Default(), dir, seconds, threads);

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 namespace domicile {
 namespace {
@@ -144,6 +146,25 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
 
+  Status SyncFileSystem(const std::string& path) override {
+    // The descriptor stays open: syncfs reports writeback errors recorded on the
+    // file system since the descriptor was opened or last reported, so a fresh one
+    // would miss an error of background writeback before it.
+    int fd;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      auto it = syncfs_fds_.find(path);
+      if (it == syncfs_fds_.end()) {
+        int opened = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (opened < 0) return PosixError("open " + path, errno);
+        it = syncfs_fds_.emplace(path, opened).first;
+      }
+      fd = it->second;
+    }
+    if (::syncfs(fd) != 0) return PosixError("syncfs " + path, errno);
+    return Status::Ok();
+  }
+
   Result<std::vector<std::string>> ListDir(const std::string& path) override {
     DIR* d = ::opendir(path.c_str());
     if (d == nullptr) return PosixError("opendir " + path, errno);
@@ -163,6 +184,9 @@ class PosixFileSystem final : public FileSystem {
     if (fd < 0) return PosixError("open " + path, errno);
     return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(path, fd));
   }
+
+  std::mutex mu_;
+  std::map<std::string, int> syncfs_fds_;  // guarded by mu_; kept open for the program's life
 };
 
 }  // namespace
@@ -170,6 +194,10 @@ class PosixFileSystem final : public FileSystem {
 FileSystem* FileSystem::Default() {
   static PosixFileSystem* fs = new PosixFileSystem();  // never destroyed
   return fs;
+}
+
+Status FileSystem::SyncFileSystem(const std::string& any_path_on_it) {
+  return UnimplementedError("syncfs " + any_path_on_it + ": not supported by this file system");
 }
 
 std::string DirName(const std::string& path) {

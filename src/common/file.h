@@ -44,6 +44,13 @@ class FileSystem {
   virtual Status CreateDirs(const std::string& path) = 0;
   // Makes the directory's entries (creations, renames) durable.
   virtual Status SyncDir(const std::string& path) = 0;
+  // File-system-wide barrier: makes the data of every file and the names of every
+  // directory on the file system holding `any_path_on_it` durable (syncfs(2)). One
+  // call replaces an fsync per file and per directory. It reports writeback errors
+  // that happened on that file system since the first SyncFileSystem call for the
+  // same path (Linux >= 5.8), so a caller makes one call before it starts writing.
+  // The default is Unimplemented.
+  virtual Status SyncFileSystem(const std::string& any_path_on_it);
   // Names (not paths) of the entries of a directory, sorted.
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
 

@@ -52,5 +52,18 @@ TEST(PosixFileSystemTest, AppendableFileKeepsContent) {
   EXPECT_EQ(*fs.ReadFile(path), "abcd");
 }
 
+TEST(PosixFileSystemTest, SyncFileSystem) {
+  testing::TempDir tmp;
+  FileSystem& fs = *FileSystem::Default();
+  ASSERT_TRUE(fs.CreateDirs(tmp.path() + "/d").ok());
+  auto f = fs.NewWritableFile(tmp.path() + "/d/f");
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append("data").ok());
+  ASSERT_TRUE((*f)->Close().ok());
+  EXPECT_TRUE(fs.SyncFileSystem(tmp.path()).ok());
+  EXPECT_TRUE(fs.SyncFileSystem(tmp.path()).ok());  // the cached descriptor again
+  EXPECT_EQ(fs.SyncFileSystem(tmp.path() + "/missing").code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace domicile

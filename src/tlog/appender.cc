@@ -84,6 +84,9 @@ class WorkPool {
 
 namespace {
 
+// Where a commit writes the new checkpoint before renaming it over "checkpoint".
+constexpr std::string_view kCheckpointTemp = "checkpoint.tmp";  // + "0", "1" or "2"
+
 Result<std::unique_ptr<NoteVerifier>> VerifierFromPrivate(std::string_view private_key) {
   ASSIGN_OR_RETURN(std::string vkey, VerifierKeyFor(private_key));
   return NewVerifier(vkey);
@@ -146,6 +149,9 @@ Result<std::unique_ptr<Appender>> Appender::Open(FileSystem& fs, const std::stri
       }
     }
   }
+  // Commits rely on the file-system barrier. The first call also starts its window
+  // for writeback errors (see FileSystem::SyncFileSystem) before anything is written.
+  if (Status st = fs.SyncFileSystem(dir); !st.ok()) return st.Annotate("open log");
   return std::unique_ptr<Appender>(
       new Appender(fs, dir, std::move(signer), cp->origin, std::move(edge), std::move(bundle), options));
 }
@@ -163,6 +169,7 @@ Appender::Appender(FileSystem& fs, std::string dir, std::unique_ptr<NoteSigner> 
   bundle_count_ = edge_.size() % kTileWidth;
   pool_ = std::make_unique<WorkPool>(std::max(0, options_.io_threads));
   writer_ = std::thread([this] { WriterLoop(); });
+  publisher_ = std::thread([this] { PublisherLoop(); });
 }
 
 Appender::~Appender() { Close().IgnoreError(); }
@@ -174,7 +181,8 @@ Status Appender::Close() {
   }
   work_cv_.notify_all();
   space_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  if (writer_.joinable()) writer_.join();  // it stops the publisher when it exits
+  if (publisher_.joinable()) publisher_.join();
   std::lock_guard<std::mutex> l(mu_);
   return failed_;
 }
@@ -230,41 +238,82 @@ Result<uint64_t> Appender::Append(std::string_view entry) {
   return index;
 }
 
+void Appender::Fail(const Status& st) {
+  if (failed_.ok()) failed_ = Status(st.code(), "log commit failed (reopen the log to continue): " + st.message());
+  durable_cv_.notify_all();
+  space_cv_.notify_all();
+  handoff_cv_.notify_all();
+  work_cv_.notify_all();
+}
+
 void Appender::WriterLoop() {
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
-    while (pending_.empty() && !stop_) {
+    while (pending_.empty() && !stop_ && failed_.ok()) {
       writer_idle_ = true;
       work_cv_.wait(l);
     }
     writer_idle_ = false;
-    if (pending_.empty()) return;  // stopped, and everything is committed
+    if (pending_.empty() || !failed_.ok()) break;  // stopped with everything handed off, or failed
     batch_.swap(pending_);
     pending_.clear();
     batch_hashes_.swap(pending_hashes_);
     pending_hashes_.clear();
     l.unlock();
     space_cv_.notify_all();
-    int64_t start = Clock::System()->MonotonicMicros();
-    Status st = Commit();
-    int64_t took = Clock::System()->MonotonicMicros() - start;
+    Publication p;
+    p.start_micros = Clock::System()->MonotonicMicros();
+    Status st = Prepare(p);
+    l.lock();
+    stats_.files_written += files_.size();
+    if (!st.ok()) {
+      Fail(st);
+      break;
+    }
+    handoff_cv_.wait(l, [&] { return !handoff_ || !failed_.ok(); });
+    if (!failed_.ok()) break;
+    handoff_ = std::move(p);
+    handoff_cv_.notify_all();
+  }
+  publisher_stop_ = true;
+  handoff_cv_.notify_all();
+}
+
+void Appender::PublisherLoop() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (true) {
+    handoff_cv_.wait(l, [&] { return handoff_ || publisher_stop_; });
+    if (!handoff_) return;  // the writer exited and everything handed off is published
+    Publication p = std::move(*handoff_);
+    handoff_.reset();
+    handoff_cv_.notify_all();  // the writer may hand off the next commit
+    l.unlock();
+    Status st = Publish(p);
+    int64_t took = Clock::System()->MonotonicMicros() - p.start_micros;
     l.lock();
     ++stats_.commits;
-    stats_.files_written += files_.size();
     stats_.max_commit_micros = std::max(stats_.max_commit_micros, took);
     if (!st.ok()) {
-      failed_ = Status(st.code(), "log commit failed (reopen the log to continue): " + st.message());
-      l.unlock();
-      durable_cv_.notify_all();
-      space_cv_.notify_all();
+      Fail(st);
       return;
     }
-    durable_size_ = edge_.size();
+    durable_size_ = p.new_size;
     durable_cv_.notify_all();
+    l.unlock();
+    // Concurrent with the writer: it never writes a partial of a resource that the
+    // published checkpoint already has in full, which is all this removes.
+    RemoveSupersededPartials(p.old_size, p.new_size);
+    l.lock();
   }
 }
 
-Status Appender::Commit() {
+Status Appender::Publish(const Publication& p) {
+  RETURN_IF_ERROR(fs_.SyncFileSystem(dir_));
+  RETURN_IF_ERROR(fs_.Rename(JoinPath(dir_, p.checkpoint_temp), JoinPath(dir_, "checkpoint")));
+  return fs_.SyncDir(dir_);
+}
+
+Status Appender::Prepare(Publication& p) {
   const uint64_t old_size = edge_.size();
   files_.clear();
   auto on_full = [&](int level, uint64_t index, std::span<const Hash> hashes) {
@@ -294,30 +343,33 @@ Status Appender::Commit() {
 
   Checkpoint cp{origin_, new_size, edge_.Root(), {}};
   ASSIGN_OR_RETURN(std::string note, SignCheckpoint(cp, *signer_));
-  RETURN_IF_ERROR(WriteFiles());
-  RETURN_IF_ERROR(AtomicWriteFile(fs_, JoinPath(dir_, "checkpoint"), note));
-  RemoveSupersededPartials(old_size, new_size);
-  return Status::Ok();
+  // The new checkpoint is written beside the old one with the other files, so that
+  // one file-system barrier makes all of them durable before it is renamed into
+  // place (Publish). Three names rotate: while this commit's temp file is written,
+  // the two before it may still wait for their renames (one being published, one
+  // handed off); writing over one of theirs would publish this unsynced checkpoint.
+  // (The fourth commit is written only after the first has been published.)
+  p.old_size = old_size;
+  p.new_size = new_size;
+  p.checkpoint_temp = std::string(kCheckpointTemp) + std::to_string(commit_seq_++ % 3);
+  files_.push_back(File{p.checkpoint_temp, std::move(note)});
+  return WriteFiles();
 }
 
 Status Appender::WriteFiles() {
-  // Directories: create the new ones; every directory that gains a name is synced
-  // once after the files (a new directory's parents gain its name).
-  std::vector<std::string> sync_dirs;
+  // New directories' names become durable with the file-system barrier that follows.
   for (const File& f : files_) {
     std::string d = DirName(JoinPath(dir_, f.path));
-    sync_dirs.push_back(d);
     if (std::binary_search(known_dirs_.begin(), known_dirs_.end(), d)) continue;
     RETURN_IF_ERROR(fs_.CreateDirs(d));
-    for (std::string p = d; p.size() > dir_.size(); p = DirName(p)) sync_dirs.push_back(DirName(p));
     known_dirs_.insert(std::upper_bound(known_dirs_.begin(), known_dirs_.end(), d), d);
   }
-  std::sort(sync_dirs.begin(), sync_dirs.end());
-  sync_dirs.erase(std::unique(sync_dirs.begin(), sync_dirs.end()), sync_dirs.end());
-  RETURN_IF_ERROR(pool_->Run(files_.size(), [&](size_t i) {
-    return WriteFileSynced(fs_, JoinPath(dir_, files_[i].path), files_[i].data);
-  }));
-  return pool_->Run(sync_dirs.size(), [&](size_t i) { return fs_.SyncDir(sync_dirs[i]); });
+  // No fsync per file: the caller's SyncFileSystem covers them all.
+  return pool_->Run(files_.size(), [&](size_t i) -> Status {
+    ASSIGN_OR_RETURN(auto file, fs_.NewWritableFile(JoinPath(dir_, files_[i].path)));
+    RETURN_IF_ERROR(file->Append(files_[i].data));
+    return file->Close();
+  });
 }
 
 void Appender::RemoveSupersededPartials(uint64_t old_size, uint64_t new_size) {

@@ -1,8 +1,10 @@
 // The log writer: appends entries to a tlog-tiles directory with group commit.
-// Many threads submit entries; one writer thread takes everything queued, writes
-// the new entry bundles and tiles (fsync'ed in parallel), then atomically replaces
-// the signed checkpoint, and only then acknowledges the batch. This is the API the
-// gateway uses to make an audit entry durable before data leaves.
+// Many threads submit entries; a writer thread takes everything queued and writes
+// the new entry bundles, tiles and checkpoint (as a temporary file); a publisher
+// thread makes them all durable with one file-system barrier (syncfs), renames the
+// checkpoint into place, syncs the log directory, and only then acknowledges the
+// batch. The writer prepares the next batch while the publisher works. This is the
+// API the gateway uses to make an audit entry durable before data leaves.
 //
 // Crash safety: files covered by the published checkpoint are never rewritten; new
 // files are durable before the checkpoint that covers them is published; the
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -33,8 +36,8 @@ namespace domicile::tlog {
 Status CreateLog(FileSystem& fs, const std::string& dir, std::string_view origin, std::string_view private_key);
 
 struct AppenderOptions {
-  // Threads that write and fsync a commit's files in parallel (plus the writer).
-  int io_threads = 8;
+  // Threads that write a commit's files in parallel (plus the writer).
+  int io_threads = 1;
   // Submit() blocks while this many bytes of entries wait for the writer.
   size_t max_pending_bytes = 64 << 20;
 };
@@ -45,7 +48,8 @@ class WorkPool;
 class Appender {
  public:
   // Resumes the log in `dir` from its checkpoint, which must verify with the key.
-  // DataLoss if the checkpoint or the partial tiles it covers are damaged.
+  // DataLoss if the checkpoint or the partial tiles it covers are damaged. The file
+  // system must implement SyncFileSystem (Unimplemented otherwise).
   static Result<std::unique_ptr<Appender>> Open(FileSystem& fs, const std::string& dir,
                                                 std::string_view private_key, AppenderOptions options = {});
   ~Appender();  // flushes what was submitted (see Close)
@@ -90,10 +94,23 @@ class Appender {
 
   Appender(FileSystem& fs, std::string dir, std::unique_ptr<NoteSigner> signer, std::string origin,
            TreeEdge edge, std::string bundle, AppenderOptions options);
+  // A commit whose files (and checkpoint temp file) are written, not yet durable.
+  struct Publication {
+    uint64_t old_size = 0, new_size = 0;
+    std::string checkpoint_temp;  // relative to dir_
+    int64_t start_micros = 0;     // when its batch was taken
+  };
+  // Takes batches and writes their files; hands each to the publisher.
   void WriterLoop();
-  // Writes the entries of batch_ and publishes a checkpoint covering them.
-  Status Commit();
+  // Makes each handed-off commit durable and publishes its checkpoint, in order.
+  void PublisherLoop();
+  // Writes the files of batch_ and a signed checkpoint covering them (not durable).
+  Status Prepare(Publication& p);
   Status WriteFiles();
+  // Barrier, checkpoint rename, barrier.
+  Status Publish(const Publication& p);
+  // Records the first commit error and wakes everyone. Requires mu_ held.
+  void Fail(const Status& st);
   void RemoveSupersededPartials(uint64_t old_size, uint64_t new_size);
 
   FileSystem& fs_;
@@ -113,6 +130,11 @@ class Appender {
   Status failed_;              // guarded by mu_: first commit error, sticky
   bool stop_ = false;          // guarded by mu_
   bool writer_idle_ = false;   // guarded by mu_: the writer waits on work_cv_
+  // Writer -> publisher hand-off (one commit deep): the publisher waits on
+  // handoff_cv_ for a commit or stop, the writer for the slot to be free.
+  std::condition_variable handoff_cv_;
+  std::optional<Publication> handoff_;  // guarded by mu_
+  bool publisher_stop_ = false;         // guarded by mu_: the writer has exited
   Stats stats_;                // guarded by mu_
 
   // Owned by the writer thread.
@@ -122,10 +144,12 @@ class Appender {
   std::string batch_;   // the batch being committed (bundle format)
   std::vector<Hash> batch_hashes_;
   std::vector<File> files_;
-  std::vector<std::string> known_dirs_;  // sorted; directories known to exist and be durable
+  std::vector<std::string> known_dirs_;  // sorted; directories known to exist
+  uint64_t commit_seq_ = 0;              // rotates the checkpoint temp file name
 
   std::unique_ptr<WorkPool> pool_;
   std::thread writer_;
+  std::thread publisher_;
 };
 
 }  // namespace domicile::tlog

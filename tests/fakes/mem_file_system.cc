@@ -12,6 +12,7 @@ const char* FsOpName(FsOp op) {
     case FsOp::kRename: return "rename";
     case FsOp::kRemove: return "remove";
     case FsOp::kSyncDir: return "syncdir";
+    case FsOp::kSyncFs: return "syncfs";
   }
   return "?";
 }
@@ -169,6 +170,18 @@ Status MemFileSystem::SyncDir(const std::string& raw) {
   for (const auto& [path, node] : live_) {
     if (DirName(path) == dir) durable_[path] = node;
   }
+  return Status::Ok();
+}
+
+Status MemFileSystem::SyncFileSystem(const std::string& raw) {
+  std::string path = Normalize(raw);
+  std::lock_guard<std::mutex> l(mu_);
+  if (!dirs_.count(path) && !live_.count(path)) return NotFoundError("open " + path + ": no such file or directory");
+  RETURN_IF_ERROR(CountOp(FsOp::kSyncFs, path, nullptr));
+  // Every file's data and every directory's names become durable as they are now.
+  // (A failed call makes nothing durable: the model keeps only what was promised.)
+  for (const auto& [p, node] : live_) node->synced = node->data;
+  durable_ = live_;
   return Status::Ok();
 }
 

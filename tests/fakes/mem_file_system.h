@@ -3,10 +3,11 @@
 // Durability model (what POSIX guarantees, no more): appended bytes survive a crash
 // only once the file is Sync()ed; a file's name (creation, rename, removal) survives
 // only once its directory is SyncDir()ed. Directories themselves are always durable.
+// SyncFileSystem() (syncfs) makes every file's data and every name durable at once.
 // SimulateCrash() throws away everything not durable, as a power cut would.
 //
 // Fault injection: every mutating operation (create, append, sync, rename, remove,
-// syncdir) is numbered from 1. SetFault(n, kind) makes operation n fail; with kind
+// syncdir, syncfs) is numbered from 1. SetFault(n, kind) makes operation n fail; with kind
 // kTornWrite an append first writes half of its bytes. With SetCrashAfterFault the
 // process "dies" at the fault: every later mutating operation fails too, so the
 // code under test cannot repair anything before SimulateCrash().
@@ -26,7 +27,7 @@
 
 namespace domicile::testing {
 
-enum class FsOp { kCreate, kAppend, kSync, kRename, kRemove, kSyncDir };
+enum class FsOp { kCreate, kAppend, kSync, kRename, kRemove, kSyncDir, kSyncFs };
 const char* FsOpName(FsOp op);
 
 class MemFileSystem final : public FileSystem {
@@ -45,6 +46,7 @@ class MemFileSystem final : public FileSystem {
   Status Remove(const std::string& path) override;
   Status CreateDirs(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
+  Status SyncFileSystem(const std::string& any_path_on_it) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
 
   // Fault injection (see the header comment). n == 0 disables.

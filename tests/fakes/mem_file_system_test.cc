@@ -61,6 +61,43 @@ TEST(MemFileSystemTest, AtomicWriteIsAllOrNothingAtEveryFaultPoint) {
   }
 }
 
+TEST(MemFileSystemTest, SyncFileSystemMakesEverythingDurable) {
+  MemFileSystem fs;
+  ASSERT_TRUE(fs.CreateDirs("a/b").ok());
+  ASSERT_TRUE(AtomicWriteFile(fs, "a/gone", "x").ok());
+  for (const char* path : {"a/f", "a/b/g"}) {
+    auto f = fs.NewWritableFile(path);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE((*f)->Append(path).ok());  // neither synced nor named durably
+  }
+  ASSERT_TRUE(fs.Rename("a/f", "a/renamed").ok());
+  ASSERT_TRUE(fs.Remove("a/gone").ok());
+  ASSERT_TRUE(fs.SyncFileSystem("a").ok());
+  auto late = fs.NewWritableFile("a/late");  // after the barrier: not durable
+  ASSERT_TRUE(late.ok());
+  ASSERT_TRUE((*late)->Append("late").ok());
+  fs.SimulateCrash();
+  EXPECT_EQ(*fs.ReadFile("a/renamed"), "a/f");
+  EXPECT_EQ(*fs.ReadFile("a/b/g"), "a/b/g");
+  EXPECT_FALSE(*fs.Exists("a/f"));
+  EXPECT_FALSE(*fs.Exists("a/gone"));
+  EXPECT_FALSE(*fs.Exists("a/late"));
+  EXPECT_EQ(fs.SyncFileSystem("nope").code(), StatusCode::kNotFound);
+}
+
+TEST(MemFileSystemTest, AFailedSyncFileSystemMakesNothingDurable) {
+  MemFileSystem fs;
+  ASSERT_TRUE(fs.CreateDirs("a").ok());
+  auto f = fs.NewWritableFile("a/f");  // op 1
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append("x").ok());  // op 2
+  fs.SetFault(3);
+  EXPECT_EQ(fs.SyncFileSystem("a").code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(fs.fault_fired());
+  fs.SimulateCrash();
+  EXPECT_FALSE(*fs.Exists("a/f"));
+}
+
 TEST(MemFileSystemTest, ListDirShowsFilesAndSubdirs) {
   MemFileSystem fs;
   ASSERT_TRUE(fs.CreateDirs("a/b/c").ok());
