@@ -1,0 +1,156 @@
+#include "gateway/data_service.h"
+
+#include <utility>
+
+namespace domicile::gateway {
+namespace {
+
+constexpr std::string_view kActionType = "Domicile::Action";
+constexpr std::string_view kFieldType = "Domicile::Field";
+
+cedar::EntityUid ToCedarUid(const EntityUid& uid) { return {uid.type, uid.id}; }
+
+struct Verdict {
+  View view = View::kNone;
+  std::vector<std::string> policy_ids;
+  std::vector<std::string> errors;
+};
+
+// The most revealing view Cedar allows for `resource`; the determining policies of
+// that view (or, if none is allowed, of the last refusal).
+Verdict DecideView(const DataServiceDeps& deps, const std::map<std::string, std::string, std::less<>>& names, const cedar::Entities& entities, const cedar::EntityUid& principal,
+                   const cedar::EntityUid& resource, const cedar::Value& context) {
+  Verdict verdict;
+  for (View view : {View::kPlain, View::kMasked, View::kPseudonym}) {
+    cedar::Request req{principal, {std::string(kActionType), std::string(ViewAction(view))}, resource, context};
+    cedar::Response resp = cedar::Authorize(*deps.policies, entities, req, {.strict = true});
+    auto name = [&](const std::string& id) {
+      const auto it = names.find(id);
+      return it == names.end() ? id : it->second;
+    };
+    verdict.policy_ids.clear();
+    verdict.errors.clear();
+    for (const auto& id : resp.reasons) verdict.policy_ids.push_back(name(id));
+    for (const auto& e : resp.errors) verdict.errors.push_back(name(e.policy_id));
+    if (resp.decision == cedar::Decision::kAllow) {
+      verdict.view = view;
+      break;
+    }
+  }
+  return verdict;
+}
+
+}  // namespace
+
+DataService::DataService(DataServiceDeps deps) : deps_(std::move(deps)) {
+  for (const auto& policy : deps_.policies->policies()) {
+    for (const auto& [key, value] : policy.annotations) {
+      if (key == "id") policy_names_[policy.id] = value;
+    }
+  }
+}
+
+Result<ReadResult> DataService::Read(const Principal& principal, const RequestContext& context,
+                                     const ReadRequest& request) {
+  const auto coll = deps_.vault->config().collections.find(request.collection);
+  if (coll == deps_.vault->config().collections.end()) {
+    return InvalidArgumentError("unknown collection");
+  }
+  std::vector<std::string> fields = request.fields;
+  if (fields.empty()) {
+    for (const auto& [name, spec] : coll->second.fields) fields.push_back(name);
+  }
+  for (const auto& f : fields) {
+    if (!coll->second.fields.contains(f)) return InvalidArgumentError("unknown field " + request.collection + "." + f);
+  }
+  ASSIGN_OR_RETURN(std::string home, deps_.vault->Home(request.subject));
+  ASSIGN_OR_RETURN(std::string subject_pseudonym, SubjectPseudonym(deps_.pseudonym_key, request.subject));
+  ASSIGN_OR_RETURN(cedar::Value cedar_context,
+                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr,
+                                           {std::string(kActionType), std::string(ViewAction(View::kPlain))}));
+
+  // The per-request entity set: the directory plus one Domicile::Field per field.
+  cedar::Entities entities = *deps_.directory;
+  std::vector<cedar::EntityUid> resources;
+  for (const auto& f : fields) {
+    const std::string qualified = request.collection + "." + f;
+    cedar::Entity e;
+    e.uid = {std::string(kFieldType), subject_pseudonym + "/" + qualified};
+    e.attrs = {{"home", cedar::Value(home)},
+               {"category", cedar::Value(std::string(vault::CategoryName(deps_.vault->CategoryOf(request.collection, f))))},
+               {"collection", cedar::Value(request.collection)},
+               {"name", cedar::Value(f)},
+               {"field", cedar::Value(qualified)}};
+    resources.push_back(e.uid);
+    entities.Add(std::move(e));
+  }
+  entities.Finalize();
+
+  ReadResult result;
+  AuditEntry& audit = result.audit;
+  audit.time_unix_micros = context.time_unix_micros;
+  audit.request_id = context.request_id;
+  audit.principal = principal.uid.ToCedar();
+  audit.authenticated_by = principal.authenticated_by;
+  audit.source_ip = context.source_ip.ToString();
+  audit.source_country = context.source_country;
+  audit.action = "read";
+  audit.subject = subject_pseudonym;
+  audit.collection = request.collection;
+  audit.purpose = context.purpose;
+  audit.justification = context.justification;
+  size_t allowed = 0;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    Verdict v = DecideView(deps_, policy_names_, entities, ToCedarUid(principal.uid), resources[i], cedar_context);
+    if (v.view != View::kNone) ++allowed;
+    audit.fields.push_back({request.collection + "." + fields[i], v.view, std::move(v.policy_ids), std::move(v.errors)});
+  }
+  audit.outcome = allowed == 0 ? "denied" : allowed == fields.size() ? "allowed" : "partial";
+  audit.http_status = allowed == 0 ? 403 : 200;
+  if (allowed == 0) audit.reason = "no requested field is allowed in any view";
+
+  // The decision is durable before anything is read out or refused.
+  Result<uint64_t> appended = deps_.audit(audit.ToJson());
+  if (!appended.ok()) return UnavailableError("audit log unavailable: " + appended.status().message());
+  if (allowed == 0) return PermissionDeniedError(audit.reason);
+
+  std::vector<std::string> to_read;
+  for (const auto& d : audit.fields) {
+    if (d.view != View::kNone) to_read.push_back(d.field.substr(request.collection.size() + 1));
+  }
+  ASSIGN_OR_RETURN(std::vector<vault::FieldValue> values, deps_.vault->Get(request.subject, request.collection, to_read));
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& d : audit.fields) {
+    const std::string name = d.field.substr(request.collection.size() + 1);
+    if (d.view == View::kNone) {
+      out[name] = {{"view", "none"}};
+      continue;
+    }
+    const vault::FieldValue* fv = nullptr;
+    for (const auto& v : values) {
+      if (v.field == name) fv = &v;
+    }
+    if (fv == nullptr) continue;  // absent in the vault
+    nlohmann::json shaped;
+    View view = d.view;
+    if (view == View::kPlain) {
+      shaped = fv->value;
+    } else if (view == View::kMasked) {
+      const auto mk = deps_.masks.find(d.field);
+      Result<nlohmann::json> masked = MaskValue(mk == deps_.masks.end() ? MaskKind::kRedact : mk->second, fv->value);
+      if (masked.ok()) {
+        shaped = std::move(masked).value();
+      } else {
+        shaped = "***";  // the value does not fit its mask kind: fully redacted
+      }
+    } else {
+      ASSIGN_OR_RETURN(std::string p, Pseudonymize(deps_.pseudonym_key, d.field, fv->value));
+      shaped = p;
+    }
+    out[name] = {{"view", std::string(ViewName(view))}, {"value", std::move(shaped)}};
+  }
+  result.body = {{"subject", request.subject}, {"collection", request.collection}, {"fields", std::move(out)}};
+  return result;
+}
+
+}  // namespace domicile::gateway

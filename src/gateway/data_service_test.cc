@@ -1,0 +1,146 @@
+#include "gateway/data_service.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/fake_clock.h"
+#include "fakes/mem_file_system.h"
+#include "gateway/config.h"
+#include "store/memory/memory_store.h"
+
+namespace domicile::gateway {
+namespace {
+
+constexpr char kVaultYaml[] = R"(
+site: us-1
+sites:
+  - {id: us-1, jurisdiction: US, custodian: US Trust, role: enclave}
+collections:
+  profile:
+    fields:
+      phone: protected
+      language: public
+  videos:
+    fields:
+      caption: profiling
+)";
+
+class DataServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GatewayConfig demo = DemoGatewayConfig().value();
+    directory_ = demo.directory;
+    policies_ = cedar::PolicySet::Parse(demo.policies_text).value();
+    entities_ = cedar::Entities::FromJson(directory_->raw_json()).value();
+    auto created = crypto::FileKeyring::Create(fs_, "/keyring", {"US"}, /*shred_buckets=*/2).value();
+    keyring_ = std::move(created.keyring);
+    store_ = store::NewMemoryStore();
+    vault_ = vault::Vault::Open(vault::ParseVaultConfig(kVaultYaml).value(), store_.get(), keyring_.get(), &clock_)
+                 .value();
+    ASSERT_TRUE(vault_->Unseal(created.root_key).ok());
+    ASSERT_TRUE(vault_->Put("u1", "US",
+                            {{"profile", {{"phone", "+1 415 555 0123"}, {"language", "en"}}},
+                             {"videos", {{"caption", "my cat"}}}})
+                    .ok());
+    DataServiceDeps deps;
+    deps.policies = &policies_;
+    deps.directory = &entities_;
+    deps.vault = vault_.get();
+    deps.audit = [this](std::string_view entry) -> Result<uint64_t> {
+      if (fail_audit_) return UnavailableError("disk full");
+      log_.emplace_back(entry);
+      return log_.size() - 1;
+    };
+    deps.pseudonym_key = std::string(32, 'k');
+    deps.masks = {{"profile.phone", MaskKind::kLastFour}};
+    service_ = std::make_unique<DataService>(std::move(deps));
+  }
+
+  RequestContext Context(const std::string& ip, const std::string& country, const std::string& purpose) {
+    RequestContext c;
+    c.request_id = "req-" + std::to_string(log_.size());
+    c.time_unix_micros = clock_.NowUnixMicros();
+    c.source_ip = IpAddress::Parse(ip).value();
+    c.source_country = country;
+    c.purpose = purpose;
+    return c;
+  }
+  Result<ReadResult> Read(const std::string& who, const RequestContext& ctx, const std::string& collection,
+                          std::vector<std::string> fields = {}) {
+    return service_->Read(directory_->Find(who).value(), ctx, {"u1", collection, std::move(fields)});
+  }
+
+  testing::MemFileSystem fs_;
+  testing::FakeClock clock_;
+  std::shared_ptr<const Directory> directory_;
+  cedar::PolicySet policies_;
+  cedar::Entities entities_;
+  std::unique_ptr<crypto::FileKeyring> keyring_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<vault::Vault> vault_;
+  std::unique_ptr<DataService> service_;
+  std::vector<std::string> log_;
+  bool fail_audit_ = false;
+};
+
+TEST_F(DataServiceTest, UsAnalystFromUsReadsPlainAndIsLogged) {
+  auto r = Read("ana", Context("127.0.0.5", "US", "investigation"), "profile", {"phone"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body["fields"]["phone"]["view"], "plain");
+  EXPECT_EQ(r->body["fields"]["phone"]["value"], "+1 415 555 0123");
+  ASSERT_EQ(log_.size(), 1u);
+  EXPECT_EQ(log_[0], r->audit.ToJson());
+  EXPECT_EQ(log_[0].find("555"), std::string::npos) << "no data values in the log";
+  EXPECT_EQ(r->audit.outcome, "allowed");
+  EXPECT_EQ(r->audit.fields.at(0).policy_ids, std::vector<std::string>{"us-tns-read"});
+}
+
+TEST_F(DataServiceTest, SupportSeesMaskedOnly) {
+  auto r = Read("sam", Context("127.0.0.6", "US", "support"), "profile", {"phone"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body["fields"]["phone"]["view"], "masked");
+  EXPECT_EQ(r->body["fields"]["phone"]["value"].get<std::string>().find("415"), std::string::npos);
+}
+
+TEST_F(DataServiceTest, SameAnalystFromAbroadIsDeniedAndLogged) {
+  auto r = Read("ana", Context("127.0.1.5", "SG", "investigation"), "profile", {"phone"});
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  ASSERT_EQ(log_.size(), 1u);
+  auto entry = AuditEntry::FromJson(log_[0]).value();
+  EXPECT_EQ(entry.outcome, "denied");
+  EXPECT_EQ(entry.fields.at(0).view, View::kNone);
+  EXPECT_EQ(entry.source_country, "SG");
+}
+
+TEST_F(DataServiceTest, ForeignEngineerCannotReadProfiling) {
+  auto r = Read("wei", Context("127.1.0.5", "SG", "debugging"), "videos");
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(log_.size(), 1u);
+}
+
+TEST_F(DataServiceTest, PartialReadMarksDeniedFields) {
+  // Support may see masked protected fields, not the public-category language.
+  auto r = Read("sam", Context("127.0.0.6", "US", "support"), "profile");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->audit.outcome, "partial");
+  EXPECT_EQ(r->body["fields"]["language"]["view"], "none");
+  EXPECT_FALSE(r->body["fields"]["language"].contains("value"));
+}
+
+TEST_F(DataServiceTest, AuditFailureMeansUnavailableAndNoData) {
+  fail_audit_ = true;
+  auto r = Read("ana", Context("127.0.0.5", "US", "investigation"), "profile", {"phone"});
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(r.status().message().find("555"), std::string::npos);
+}
+
+TEST_F(DataServiceTest, BadInput) {
+  auto ctx = Context("127.0.0.5", "US", "investigation");
+  EXPECT_EQ(Read("ana", ctx, "nope").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Read("ana", ctx, "profile", {"nope"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->Read(directory_->Find("ana").value(), ctx, {"nobody", "profile", {}}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(log_.empty());
+}
+
+}  // namespace
+}  // namespace domicile::gateway
