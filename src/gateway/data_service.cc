@@ -16,28 +16,74 @@ struct Verdict {
   std::vector<std::string> errors;
 };
 
+// One decision, with policy ids named by their @id.
+Verdict Decide(const DataServiceDeps& deps, const std::map<std::string, std::string, std::less<>>& names,
+               const cedar::Entities& entities, const cedar::EntityUid& principal, std::string_view action,
+               const cedar::EntityUid& resource, const cedar::Value& context) {
+  cedar::Request req{principal, {std::string(kActionType), std::string(action)}, resource, context};
+  const cedar::Response resp = cedar::Authorize(*deps.policies, entities, req, {.strict = true});
+  auto name = [&](const std::string& id) {
+    const auto it = names.find(id);
+    return it == names.end() ? id : it->second;
+  };
+  Verdict verdict;
+  verdict.view = resp.decision == cedar::Decision::kAllow ? View::kPlain : View::kNone;
+  for (const auto& id : resp.reasons) verdict.policy_ids.push_back(name(id));
+  for (const auto& e : resp.errors) verdict.errors.push_back(name(e.policy_id));
+  return verdict;
+}
+
 // The most revealing view Cedar allows for `resource`; the determining policies of
 // that view (or, if none is allowed, of the last refusal).
 Verdict DecideView(const DataServiceDeps& deps, const std::map<std::string, std::string, std::less<>>& names, const cedar::Entities& entities, const cedar::EntityUid& principal,
                    const cedar::EntityUid& resource, const cedar::Value& context) {
   Verdict verdict;
   for (View view : {View::kPlain, View::kMasked, View::kPseudonym}) {
-    cedar::Request req{principal, {std::string(kActionType), std::string(ViewAction(view))}, resource, context};
-    cedar::Response resp = cedar::Authorize(*deps.policies, entities, req, {.strict = true});
-    auto name = [&](const std::string& id) {
-      const auto it = names.find(id);
-      return it == names.end() ? id : it->second;
-    };
-    verdict.policy_ids.clear();
-    verdict.errors.clear();
-    for (const auto& id : resp.reasons) verdict.policy_ids.push_back(name(id));
-    for (const auto& e : resp.errors) verdict.errors.push_back(name(e.policy_id));
-    if (resp.decision == cedar::Decision::kAllow) {
+    verdict = Decide(deps, names, entities, principal, ViewAction(view), resource, context);
+    if (verdict.view != View::kNone) {
       verdict.view = view;
       break;
     }
   }
   return verdict;
+}
+
+// The directory plus one Domicile::Field per (collection, field) of the subject.
+cedar::Entities FieldEntities(const DataServiceDeps& deps, const std::string& subject_pseudonym,
+                              const std::string& home,
+                              const std::vector<std::pair<std::string, std::string>>& fields,
+                              std::vector<cedar::EntityUid>* uids) {
+  cedar::Entities entities = *deps.directory;
+  for (const auto& [collection, field] : fields) {
+    const std::string qualified = collection + "." + field;
+    cedar::Entity e;
+    e.uid = {std::string(kFieldType), subject_pseudonym + "/" + qualified};
+    e.attrs = {{"home", cedar::Value(home)},
+               {"category", cedar::Value(std::string(vault::CategoryName(deps.vault->CategoryOf(collection, field))))},
+               {"collection", cedar::Value(collection)},
+               {"name", cedar::Value(field)},
+               {"field", cedar::Value(qualified)}};
+    uids->push_back(e.uid);
+    entities.Add(std::move(e));
+  }
+  entities.Finalize();
+  return entities;
+}
+
+AuditEntry BaseAudit(const Principal& principal, const RequestContext& context, std::string action,
+                     std::string subject_pseudonym) {
+  AuditEntry audit;
+  audit.time_unix_micros = context.time_unix_micros;
+  audit.request_id = context.request_id;
+  audit.principal = principal.uid.ToCedar();
+  audit.authenticated_by = principal.authenticated_by;
+  audit.source_ip = context.source_ip.ToString();
+  audit.source_country = context.source_country;
+  audit.action = std::move(action);
+  audit.subject = std::move(subject_pseudonym);
+  audit.purpose = context.purpose;
+  audit.justification = context.justification;
+  return audit;
 }
 
 }  // namespace
@@ -69,36 +115,15 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
                    cedar::ParseContextJson(context.ToCedarContextJson(), nullptr,
                                            {std::string(kActionType), std::string(ViewAction(View::kPlain))}));
 
-  // The per-request entity set: the directory plus one Domicile::Field per field.
-  cedar::Entities entities = *deps_.directory;
+  std::vector<std::pair<std::string, std::string>> qualified;
+  for (const auto& f : fields) qualified.emplace_back(request.collection, f);
   std::vector<cedar::EntityUid> resources;
-  for (const auto& f : fields) {
-    const std::string qualified = request.collection + "." + f;
-    cedar::Entity e;
-    e.uid = {std::string(kFieldType), subject_pseudonym + "/" + qualified};
-    e.attrs = {{"home", cedar::Value(home)},
-               {"category", cedar::Value(std::string(vault::CategoryName(deps_.vault->CategoryOf(request.collection, f))))},
-               {"collection", cedar::Value(request.collection)},
-               {"name", cedar::Value(f)},
-               {"field", cedar::Value(qualified)}};
-    resources.push_back(e.uid);
-    entities.Add(std::move(e));
-  }
-  entities.Finalize();
+  const cedar::Entities entities = FieldEntities(deps_, subject_pseudonym, home, qualified, &resources);
 
   ReadResult result;
   AuditEntry& audit = result.audit;
-  audit.time_unix_micros = context.time_unix_micros;
-  audit.request_id = context.request_id;
-  audit.principal = principal.uid.ToCedar();
-  audit.authenticated_by = principal.authenticated_by;
-  audit.source_ip = context.source_ip.ToString();
-  audit.source_country = context.source_country;
-  audit.action = "read";
-  audit.subject = subject_pseudonym;
+  audit = BaseAudit(principal, context, "read", subject_pseudonym);
   audit.collection = request.collection;
-  audit.purpose = context.purpose;
-  audit.justification = context.justification;
   size_t allowed = 0;
   for (size_t i = 0; i < fields.size(); ++i) {
     Verdict v = DecideView(deps_, policy_names_, entities, ToCedarUid(principal.uid), resources[i], cedar_context);
@@ -151,6 +176,52 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
   }
   result.body = {{"subject", request.subject}, {"collection", request.collection}, {"fields", std::move(out)}};
   return result;
+}
+
+Result<AuditEntry> DataService::Write(const Principal& principal, const RequestContext& context,
+                                      std::string_view subject, const SubjectWrite& write) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (const auto& [collection, values] : write.data) {
+    const auto coll = deps_.vault->config().collections.find(collection);
+    if (coll == deps_.vault->config().collections.end()) return InvalidArgumentError("unknown collection");
+    for (const auto& [field, value] : values) {
+      if (!coll->second.fields.contains(field)) return InvalidArgumentError("unknown field " + collection + "." + field);
+      fields.emplace_back(collection, field);
+    }
+  }
+  if (fields.empty()) return InvalidArgumentError("no fields to write");
+  std::string home = write.home;
+  Result<std::string> existing = deps_.vault->Home(subject);
+  if (existing.ok()) {
+    if (!home.empty() && home != *existing) return InvalidArgumentError("a subject's home never changes");
+    home = *existing;
+  } else if (existing.status().code() != StatusCode::kNotFound) {
+    return existing.status();
+  }
+  if (home.empty()) return InvalidArgumentError("home is required for a new subject");
+  ASSIGN_OR_RETURN(std::string subject_pseudonym, SubjectPseudonym(deps_.pseudonym_key, subject));
+  ASSIGN_OR_RETURN(cedar::Value cedar_context,
+                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr,
+                                           {std::string(kActionType), "write"}));
+  std::vector<cedar::EntityUid> resources;
+  const cedar::Entities entities = FieldEntities(deps_, subject_pseudonym, home, fields, &resources);
+
+  AuditEntry audit = BaseAudit(principal, context, "write", subject_pseudonym);
+  bool all_allowed = true;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    Verdict v = Decide(deps_, policy_names_, entities, ToCedarUid(principal.uid), "write", resources[i], cedar_context);
+    all_allowed = all_allowed && v.view != View::kNone;
+    audit.fields.push_back(
+        {fields[i].first + "." + fields[i].second, v.view, std::move(v.policy_ids), std::move(v.errors)});
+  }
+  audit.outcome = all_allowed ? "allowed" : "denied";
+  audit.http_status = all_allowed ? 200 : 403;
+  if (!all_allowed) audit.reason = "a field of the write is not allowed";
+  Result<uint64_t> appended = deps_.audit(audit.ToJson());
+  if (!appended.ok()) return UnavailableError("audit log unavailable: " + appended.status().message());
+  if (!all_allowed) return PermissionDeniedError(audit.reason);
+  RETURN_IF_ERROR(deps_.vault->Put(subject, home, write.data));
+  return audit;
 }
 
 }  // namespace domicile::gateway

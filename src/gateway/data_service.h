@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cedar/cedar.h"
+#include "gateway/api_body.h"
 #include "common/status.h"
 #include "gateway/audit_entry.h"
 #include "gateway/directory.h"
@@ -57,6 +58,13 @@ class DataService {
   // append fails. PermissionDenied if no field is allowed in any view (also logged);
   // NotFound for an unknown subject; InvalidArgument for an unknown collection/field.
   Result<ReadResult> Read(const Principal& principal, const RequestContext& context, const ReadRequest& request);
+
+  // Writes every field of `write` or none: each field is decided with action `write`
+  // on the subject's home (its existing home; `write.home` for a new subject, and
+  // InvalidArgument if they differ). Audit entry first (Unavailable if it fails),
+  // then vault.Put. PermissionDenied (logged) if any field is refused.
+  Result<AuditEntry> Write(const Principal& principal, const RequestContext& context, std::string_view subject,
+                           const SubjectWrite& write);
 
  private:
   DataServiceDeps deps_;

@@ -142,5 +142,30 @@ TEST_F(DataServiceTest, BadInput) {
   EXPECT_TRUE(log_.empty());
 }
 
+TEST_F(DataServiceTest, IngestWritesFromHomeOnlyAndEveryWriteIsLogged) {
+  const Principal ingest = directory_->Find("ingest").value();
+  SubjectWrite w{"US", {{"profile", {{"phone", "+1 212 555 0199"}}}}};
+  auto denied = service_->Write(ingest, Context("127.0.1.9", "SG", "ingest"), "u2", w);
+  EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(vault_->Home("u2").status().code(), StatusCode::kNotFound);
+  auto ok = service_->Write(ingest, Context("127.0.0.9", "US", "ingest"), "u2", w);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->fields.at(0).policy_ids, std::vector<std::string>{"ingest-write"});
+  EXPECT_EQ(vault_->Home("u2").value(), "US");
+  ASSERT_EQ(log_.size(), 2u);
+  EXPECT_EQ(log_[1].find("555"), std::string::npos);
+  // An analyst may not write.
+  EXPECT_EQ(service_->Write(directory_->Find("ana").value(), Context("127.0.0.5", "US", "x"), "u2", w).status().code(),
+            StatusCode::kPermissionDenied);
+  // The home never changes; audit failure writes nothing.
+  EXPECT_EQ(service_->Write(ingest, Context("127.0.0.9", "US", "ingest"), "u2",
+                            {"SG", {{"profile", {{"phone", "1"}}}}}).status().code(),
+            StatusCode::kInvalidArgument);
+  fail_audit_ = true;
+  EXPECT_EQ(service_->Write(ingest, Context("127.0.0.9", "US", "ingest"), "u3", w).status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(vault_->Home("u3").status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace domicile::gateway
