@@ -1,36 +1,17 @@
 #include "cedar/validator_ir.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "cedar/ast.h"
+
 namespace domicile::cedar::validation {
 namespace {
 
-std::string QuoteString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\0': out += "\\0"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char buf[16];
-          std::snprintf(buf, sizeof buf, "\\u{%x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+// Cedar string literal syntax, as the core value printer writes it.
+std::string QuoteString(const std::string& s) { return Value(s).ToString(); }
 
 const char* BinarySymbol(BinaryOp op) {
   switch (op) {

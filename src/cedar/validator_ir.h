@@ -15,6 +15,10 @@
 #include "cedar/schema.h"
 #include "common/status.h"
 
+namespace domicile::cedar {
+class PolicySet;
+}  // namespace domicile::cedar
+
 namespace domicile::cedar::validation {
 
 enum class Var { kPrincipal, kAction, kResource, kContext };
@@ -68,9 +72,10 @@ struct Error {
 void ValidatePolicies(const std::vector<Policy>& policies, const Schema& schema,
                       std::vector<Error>& errors);
 
-// Parses Cedar policy text into lowered policies with ids policy0, policy1,
-// ... in textual order (validator_parse.cc). Templates are not supported.
-Result<std::vector<Policy>> ParsePolicies(std::string_view text);
+// Lowers parsed policies (PolicySet::Parse, cedar.h) into this form, keeping
+// their ids (validator_lower.cc). InvalidArgument for a method called with
+// the wrong number of arguments.
+Result<std::vector<Policy>> LowerPolicies(const PolicySet& set);
 
 // Helpers to build expressions (used by the lowering and by tests).
 Expr BoolLit(bool b);

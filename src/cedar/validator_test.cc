@@ -86,15 +86,20 @@ TEST(ValidatorTest, OperatorsAreDesugaredLikeTheSpec) {
 }
 
 TEST(ValidatorTest, MalformedPoliciesAreParseErrors) {
-  EXPECT_THAT(ParseError("permit(principal, action, resource)"), HasSubstr("expected `;`"));
-  EXPECT_THAT(ParseError("allow(principal, action, resource);"), HasSubstr("expected `permit` or `forbid`"));
+  EXPECT_THAT(ParseError("permit(principal, action, resource)"), HasSubstr("expected ';'"));
+  EXPECT_THAT(ParseError("allow(principal, action, resource);"), HasSubstr("expected 'permit' or 'forbid'"));
   EXPECT_THAT(ParseError("permit(principal == ?principal, action, resource);"), HasSubstr("templates"));
   EXPECT_THAT(ParseError("permit(principal, action, resource) when { \"a\\q\" };"), HasSubstr("unknown escape"));
   EXPECT_THAT(ParseError("permit(principal, action, resource) when { \"abc };"), HasSubstr("unterminated string"));
   EXPECT_THAT(ParseError("permit(principal, action, resource) when { 9223372036854775808 == 1 };"),
               HasSubstr("out of range"));
   EXPECT_THAT(ParseError("permit(principal, action, resource) when { principal.foo(1) };"),
-              HasSubstr("unknown method `foo`"));
+              HasSubstr("unknown method 'foo'"));
+  // Arity is checked when the parsed policy is lowered for the validator.
+  EXPECT_THAT(ParseError("permit(principal, action, resource) when { [1].contains(1, 2) };"),
+              HasSubstr("`contains` takes one argument"));
+  EXPECT_THAT(ParseError("permit(principal, action, resource) when { [1].isEmpty(1) };"),
+              HasSubstr("`isEmpty` takes no argument"));
   EXPECT_THAT(ParseError("permit(principal, action, resource) when { frob(1) };"), HasSubstr("unknown function"));
   EXPECT_THAT(ParseError("permit(principal, action, resource) when { {a: 1, a: 2} == {} };"),
               HasSubstr("duplicate record key"));
@@ -110,19 +115,26 @@ TEST(ValidatorTest, DeepNestingIsAnErrorNotACrash) {
     for (int i = 0; i < n; ++i) s += close;
     return "permit(principal, action, resource) when { " + s + " };";
   };
-  EXPECT_THAT(ParseError(wrap(100000, "(", "true", ")")), HasSubstr("nests deeper than 200"));
-  EXPECT_THAT(ParseError(wrap(100000, "[", "1", "]") ), HasSubstr("nests deeper than 200"));
-  EXPECT_THAT(ParseError(wrap(100000, "if true then ", "true", " else false")), HasSubstr("nests deeper than 200"));
+  EXPECT_THAT(ParseError(wrap(100000, "(", "true", ")")), HasSubstr("nesting too deep (limit 128)"));
+  EXPECT_THAT(ParseError(wrap(100000, "[", "1", "]") ), HasSubstr("nesting too deep (limit 128)"));
+  EXPECT_THAT(ParseError(wrap(100000, "if true then ", "true", " else false")),
+              HasSubstr("nesting too deep (limit 128)"));
   std::string chain = "1";
   for (int i = 0; i < 100000; ++i) chain += " + 1";
   EXPECT_THAT(ParseError("permit(principal, action, resource) when { " + chain + " == 2 };"),
-              HasSubstr("nests deeper than 200"));
+              HasSubstr("nesting too deep (limit 128)"));
   std::string access = "principal";
   for (int i = 0; i < 100000; ++i) access += ".a";
   EXPECT_THAT(ParseError("permit(principal, action, resource) when { " + access + " };"),
-              HasSubstr("nests deeper than 200"));
+              HasSubstr("nesting too deep (limit 128)"));
+  std::string clauses = "permit(principal, action, resource)";
+  for (int i = 0; i < 100000; ++i) clauses += " when { true }";
+  EXPECT_THAT(ParseError(clauses + ";"), HasSubstr("too many when/unless clauses"));
+  clauses = "permit(principal, action, resource)";
+  for (int i = 0; i < 50; ++i) clauses += " unless { false }";
+  EXPECT_TRUE(Validate(clauses + ";").ok());
   // Within the limit everything still works.
-  EXPECT_TRUE(Validate(wrap(150, "(", "true", ")")).ok());
+  EXPECT_TRUE(Validate(wrap(100, "(", "true", ")")).ok());
 }
 
 }  // namespace

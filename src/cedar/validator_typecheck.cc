@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "cedar/cedar.h"
 #include "cedar/schema.h"
 #include "cedar/validator.h"
 #include "cedar/validator_ir.h"
@@ -938,7 +939,8 @@ void ValidatePolicies(const std::vector<Policy>& policies, const Schema& schema,
 namespace domicile::cedar {
 
 Result<ValidationResult> ValidatePolicyText(std::string_view policies, const Schema& schema) {
-  ASSIGN_OR_RETURN(std::vector<validation::Policy> lowered, validation::ParsePolicies(policies));
+  ASSIGN_OR_RETURN(PolicySet set, PolicySet::Parse(policies));
+  ASSIGN_OR_RETURN(std::vector<validation::Policy> lowered, validation::LowerPolicies(set));
   std::vector<validation::Error> errors;
   validation::ValidatePolicies(lowered, schema, errors);
   ValidationResult result;
