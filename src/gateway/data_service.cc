@@ -147,10 +147,7 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
   nlohmann::json out = nlohmann::json::object();
   for (const auto& d : audit.fields) {
     const std::string name = d.field.substr(request.collection.size() + 1);
-    if (d.view == View::kNone) {
-      out[name] = {{"view", "none"}};
-      continue;
-    }
+    if (d.view == View::kNone) continue;  // denied fields are omitted (they are in the audit entry)
     const vault::FieldValue* fv = nullptr;
     for (const auto& v : values) {
       if (v.field == name) fv = &v;
@@ -174,7 +171,7 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
     }
     out[name] = {{"view", std::string(ViewName(view))}, {"value", std::move(shaped)}};
   }
-  result.body = {{"subject", request.subject}, {"collection", request.collection}, {"fields", std::move(out)}};
+  result.body = {{"fields", std::move(out)}};
   return result;
 }
 
@@ -193,7 +190,7 @@ Result<AuditEntry> DataService::Write(const Principal& principal, const RequestC
   std::string home = write.home;
   Result<std::string> existing = deps_.vault->Home(subject);
   if (existing.ok()) {
-    if (!home.empty() && home != *existing) return InvalidArgumentError("a subject's home never changes");
+    if (!home.empty() && home != *existing) return AlreadyExistsError("the subject exists with another home (a home never changes)");
     home = *existing;
   } else if (existing.status().code() != StatusCode::kNotFound) {
     return existing.status();

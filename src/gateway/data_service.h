@@ -44,7 +44,7 @@ struct ReadRequest {
 };
 
 struct ReadResult {
-  nlohmann::json body;  // {"subject":…, "collection":…, "fields":{name:{"view":…,"value":…}}}
+  nlohmann::json body;  // {"fields":{name:{"view":…,"value":…}}}; denied/absent fields omitted
   AuditEntry audit;     // as appended
 };
 
@@ -61,7 +61,7 @@ class DataService {
 
   // Writes every field of `write` or none: each field is decided with action `write`
   // on the subject's home (its existing home; `write.home` for a new subject, and
-  // InvalidArgument if they differ). Audit entry first (Unavailable if it fails),
+  // AlreadyExists (HTTP 409) if they differ). Audit entry first (Unavailable if it fails),
   // then vault.Put. PermissionDenied (logged) if any field is refused.
   Result<AuditEntry> Write(const Principal& principal, const RequestContext& context, std::string_view subject,
                            const SubjectWrite& write);
