@@ -13,6 +13,7 @@ PACKAGES=(
   librocksdb-dev libpq-dev postgresql-15
   libvectorscan-dev libre2-dev libphonenumber-dev
   libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev
+  wrk nginx-light  # bench/gateway_wrk.sh: load generator and the static-file baseline
 )
 
 missing=()
