@@ -69,6 +69,24 @@ bool IsValidSubtree(uint64_t start, uint64_t end);
 Status VerifySubtreeInclusion(uint64_t index, uint64_t start, uint64_t end, std::string_view leaf_hash,
                               std::span<const std::string> proof, std::string_view subtree_root);
 
+// MTH(D[start:end]) of a valid subtree, from the complete subtrees of `reader`.
+// InvalidArgument unless IsValidSubtree(start, end).
+Result<Hash> SubtreeRootHash(HashReader& reader, uint64_t start, uint64_t end);
+// Subtree consistency proof (draft-ietf-plants-merkle-tree-certs §4.4,
+// SUBTREE_PROOF): shows that the subtree [start, end) with a given hash sits at
+// those positions in the tree of `size` leaves. Empty when [start, end) is the
+// whole tree. InvalidArgument unless IsValidSubtree(start, end); OutOfRange when
+// end > size.
+Result<std::vector<Hash>> SubtreeConsistencyProof(HashReader& reader, uint64_t start, uint64_t end,
+                                                  uint64_t size);
+// Verifies a subtree consistency proof against the subtree hash and the root of
+// the tree of `size` leaves (the draft's verification procedure). As in the
+// transparency-dev vectors: the whole tree ([0, size)) needs an empty proof and
+// equal hashes; an empty range [start, start) with start <= size is consistent
+// with any tree, and is accepted only with the empty tree's hash and an empty proof.
+Status VerifySubtreeConsistency(uint64_t start, uint64_t end, uint64_t size, std::span<const std::string> proof,
+                                std::string_view subtree_root, std::string_view root);
+
 // A whole tree kept in memory (every level). For tests, fuzzing and small tools.
 class MemoryTree final : public HashReader {
  public:

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <random>
 
 #include "common/encoding.h"
@@ -85,6 +86,88 @@ TEST(MerkleTest, ConsistencyProofsOfSmallTreesVerify) {
   }
 }
 
+// Every valid subtree of every tree up to 40 leaves: its hash is the reference MTH,
+// its consistency proof verifies, and bit flips in every element, a dropped or an
+// extra element, a longer range, or swapped hashes are rejected. (A different tree
+// size is not always detectable from the proof alone, as with RFC 9162 proofs:
+// the proof for [0, 2) in 3 leaves also fits a 4-leaf tree with the same root.)
+TEST(MerkleTest, SubtreeConsistencyProofsOfSmallTreesVerifyAndResistMutation) {
+  MemoryTree big = TreeOf(40);
+  std::vector<Hash> leaves;
+  for (uint64_t i = 0; i < 40; ++i) leaves.push_back(*big.SubtreeHash(0, i));
+  int checked = 0;
+  for (uint64_t n = 1; n <= 40; ++n) {
+    std::string root(HashBytes(*TreeHash(big, n)));
+    for (uint64_t start = 0; start < n; ++start) {
+      for (uint64_t end = start + 1; end <= n; ++end) {
+        if (!IsValidSubtree(start, end)) {
+          EXPECT_FALSE(SubtreeConsistencyProof(big, start, end, n).ok());
+          continue;
+        }
+        auto node = SubtreeRootHash(big, start, end);
+        ASSERT_TRUE(node.ok());
+        ASSERT_EQ(*node, ReferenceRoot(leaves, start, end)) << start << "," << end;
+        std::string sub(HashBytes(*node));
+        auto proof = SubtreeConsistencyProof(big, start, end, n);
+        ASSERT_TRUE(proof.ok());
+        auto strs = HashesToStrings(*proof);
+        ASSERT_TRUE(VerifySubtreeConsistency(start, end, n, strs, sub, root).ok())
+            << "[" << start << "," << end << ") in " << n;
+        ++checked;
+        for (size_t i = 0; i < strs.size(); ++i) {
+          for (int bit = 0; bit < 8 * int(kHashSize); bit += 37) {
+            auto bad = strs;
+            bad[i][bit / 8] ^= char(1 << (bit % 8));
+            EXPECT_FALSE(VerifySubtreeConsistency(start, end, n, bad, sub, root).ok());
+          }
+        }
+        if (!strs.empty()) {
+          auto shorter = strs;
+          shorter.pop_back();
+          EXPECT_FALSE(VerifySubtreeConsistency(start, end, n, shorter, sub, root).ok());
+        }
+        auto longer = strs;
+        longer.push_back(sub);
+        EXPECT_FALSE(VerifySubtreeConsistency(start, end, n, longer, sub, root).ok());
+        if (sub != root) {
+          EXPECT_FALSE(VerifySubtreeConsistency(start, end, n, strs, root, sub).ok());
+        }
+        if (end < n && IsValidSubtree(start, end + 1)) {
+          EXPECT_FALSE(VerifySubtreeConsistency(start, end + 1, n, strs, sub, root).ok());
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 300);
+}
+
+TEST(MerkleTest, SubtreeConsistencyEdgeCases) {
+  MemoryTree t = TreeOf(8);
+  std::string root(HashBytes(t.Root())), empty(HashBytes(EmptyRoot()));
+  // The whole tree: empty proof, equal hashes.
+  EXPECT_TRUE(SubtreeConsistencyProof(t, 0, 8, 8)->empty());
+  EXPECT_TRUE(VerifySubtreeConsistency(0, 8, 8, {}, root, root).ok());
+  EXPECT_FALSE(VerifySubtreeConsistency(0, 8, 8, {}, empty, root).ok());
+  // An empty range: only with the empty tree's hash and no proof.
+  EXPECT_TRUE(VerifySubtreeConsistency(3, 3, 8, {}, empty, root).ok());
+  EXPECT_FALSE(VerifySubtreeConsistency(3, 3, 8, {}, root, root).ok());
+  std::vector<std::string> one = {empty};
+  EXPECT_FALSE(VerifySubtreeConsistency(3, 3, 8, one, empty, root).ok());
+  EXPECT_FALSE(VerifySubtreeConsistency(9, 9, 8, {}, empty, root).ok());
+  // Ranges that are not subtrees, or beyond the tree.
+  EXPECT_EQ(SubtreeConsistencyProof(t, 2, 5, 8).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SubtreeConsistencyProof(t, 4, 8, 7).status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(SubtreeRootHash(t, 1, 3).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(VerifySubtreeConsistency(5, 4, 8, {}, empty, root).ok());
+  // Hashes of the wrong length cannot verify.
+  auto proof = HashesToStrings(*SubtreeConsistencyProof(t, 4, 6, 8));
+  std::string sub(HashBytes(*SubtreeRootHash(t, 4, 6)));
+  ASSERT_TRUE(VerifySubtreeConsistency(4, 6, 8, proof, sub, root).ok());
+  EXPECT_FALSE(VerifySubtreeConsistency(4, 6, 8, proof, sub.substr(1), root).ok());
+  proof[0].push_back('x');
+  EXPECT_FALSE(VerifySubtreeConsistency(4, 6, 8, proof, sub, root).ok());
+}
+
 TEST(MerkleTest, ProofRequestsOutOfRangeFail) {
   MemoryTree t = TreeOf(5);
   EXPECT_EQ(InclusionProof(t, 5, 5).status().code(), StatusCode::kOutOfRange);
@@ -125,6 +208,19 @@ void PropertyCheck(uint64_t n, uint32_t seed, int consistency_samples) {
     if (!strs.empty()) {
       strs[rng() % strs.size()][rng() % kHashSize] ^= 0x80;
       EXPECT_FALSE(VerifyConsistency(n1, n2, strs, r1, r2).ok());
+    }
+    // A random valid subtree of the same tree: a power of two at an aligned start.
+    uint64_t width = uint64_t{1} << (rng() % std::bit_width(n2));
+    uint64_t start = (rng() % n2) / width * width, end = std::min(start + 1 + rng() % width, n2);
+    ASSERT_TRUE(IsValidSubtree(start, end)) << start << "," << end;
+    auto sp = SubtreeConsistencyProof(t, start, end, n2);
+    ASSERT_TRUE(sp.ok());
+    std::string sub(HashBytes(*SubtreeRootHash(t, start, end)));
+    auto sstrs = HashesToStrings(*sp);
+    ASSERT_TRUE(VerifySubtreeConsistency(start, end, n2, sstrs, sub, r2).ok());
+    if (!sstrs.empty()) {
+      sstrs[rng() % sstrs.size()][rng() % kHashSize] ^= 0x01;
+      EXPECT_FALSE(VerifySubtreeConsistency(start, end, n2, sstrs, sub, r2).ok());
     }
   }
 }
