@@ -5,6 +5,7 @@
 #ifndef DOMICILE_CEDAR_CEDAR_H_
 #define DOMICILE_CEDAR_CEDAR_H_
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -21,6 +22,17 @@ namespace domicile::cedar {
 // fail with InvalidArgument "nesting too deep".
 inline constexpr int kMaxNesting = 128;
 
+class Entities;
+struct Request;
+struct Response;
+struct AuthorizeOptions;
+
+struct EntityHash {
+  std::size_t operator()(const EntityUid& u) const {
+    return std::hash<std::string>()(u.type) * 31 + std::hash<std::string>()(u.id);
+  }
+};
+
 class PolicySet {
  public:
   // Parses Cedar policy text; ids are policy0, policy1, ... in textual order.
@@ -30,7 +42,18 @@ class PolicySet {
   std::string ToString() const;  // the formatted policy set
 
  private:
+  friend Response Authorize(const PolicySet&, const Entities&, const Request&, const AuthorizeOptions&);
+  void BuildIndex();
+
   std::vector<Policy> policies_;
+  // Scope index on the action, built by Parse: the policies whose action
+  // scope names no entity (bitmask over policy positions), and for each
+  // entity named by an action scope (`==`, `in`, `in [...]`) the positions
+  // of those policies. A request's candidates are `any_action_` plus the
+  // lists of its action and the action's ancestors; every candidate's scope
+  // is still checked in full.
+  std::vector<std::uint64_t> any_action_;
+  std::unordered_map<EntityUid, std::vector<std::uint32_t>, EntityHash> by_action_;
 };
 
 struct Entity {
@@ -38,12 +61,6 @@ struct Entity {
   ValueRecord attrs;
   ValueRecord tags;
   std::vector<EntityUid> parents;
-};
-
-struct EntityHash {
-  std::size_t operator()(const EntityUid& u) const {
-    return std::hash<std::string>()(u.type) * 31 + std::hash<std::string>()(u.id);
-  }
 };
 
 // An entity store with the transitive ancestor set of every entity
@@ -61,16 +78,20 @@ class Entities {
   void Add(Entity e);
   void Finalize();
 
+  // An entity with its transitive strict ancestors (sorted, deduplicated).
+  struct Node {
+    Entity entity;
+    std::vector<EntityUid> ancestors;
+    bool HasAncestor(const EntityUid& uid) const;
+  };
+
   const Entity* Find(const EntityUid& uid) const;
+  const Node* FindNode(const EntityUid& uid) const;
   // Whether `ancestor` is a strict transitive parent of `uid`.
   bool IsAncestor(const EntityUid& uid, const EntityUid& ancestor) const;
   std::size_t size() const { return entities_.size(); }
 
  private:
-  struct Node {
-    Entity entity;
-    std::set<EntityUid> ancestors;
-  };
   std::unordered_map<EntityUid, Node, EntityHash> entities_;
 };
 

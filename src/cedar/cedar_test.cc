@@ -175,6 +175,86 @@ TEST_F(CedarTest, ContextWithSchemaAndConcurrency) {
   for (int a : allowed) EXPECT_EQ(a, 500);
 }
 
+TEST_F(CedarTest, ComputedValuesBeyondTheInlineArena) {
+  // 40 additions and a set/record per step: more computed values than the
+  // evaluator keeps in place, so the overflow path holds the rest.
+  std::string sum = "0";
+  for (int i = 1; i <= 40; ++i) sum = "(" + sum + " + " + std::to_string(i) + ")";
+  auto v = Eval(sum + " == 820 && [[1], [2, principal.age + 1]].contains([2, 31]) && {a: {b: 1}}.a.b == 1");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(v->AsBool());
+}
+
+// The action index must select exactly the policies whose action scope holds
+// (`==`, `in` over the action hierarchy, `in [...]`, unconstrained), report
+// each at most once and in textual order. Checked against a direct reading of
+// the scopes for every action, with enough policies to need several words.
+TEST(CedarIndexTest, ActionIndexMatchesTheScopes) {
+  auto entities = Entities::FromJson(R"([
+    {"uid": {"type": "Action", "id": "a0"}, "parents": [{"type": "Action", "id": "g0"}]},
+    {"uid": {"type": "Action", "id": "a1"}, "parents": [{"type": "Action", "id": "g0"}, {"type": "Action", "id": "g1"}]},
+    {"uid": {"type": "Action", "id": "a2"}, "parents": [{"type": "Action", "id": "g1"}]},
+    {"uid": {"type": "Action", "id": "g0"}, "parents": [{"type": "Action", "id": "g2"}]},
+    {"uid": {"type": "Action", "id": "g1"}},
+    {"uid": {"type": "Action", "id": "g2"}}
+  ])");
+  ASSERT_TRUE(entities.ok()) << entities.status().ToString();
+  const std::vector<std::string> ids = {"a0", "a1", "a2", "a3", "g0", "g1", "g2"};  // a3 is not in the store
+  auto action = [&](std::size_t i) { return "Action::\"" + ids[i % ids.size()] + "\""; };
+  std::string text;
+  std::vector<std::vector<std::string>> targets;  // per policy; empty: any action
+  for (std::size_t i = 0; i < 150; ++i) {
+    std::string scope;
+    switch (i % 4) {
+      case 0: scope = "action"; targets.push_back({}); break;
+      case 1: scope = "action == " + action(i * 7); targets.push_back({ids[i * 7 % ids.size()]}); break;
+      case 2: scope = "action in " + action(i * 5); targets.push_back({ids[i * 5 % ids.size()]}); break;
+      default:
+        scope = "action in [" + action(i) + ", " + action(i + 3) + ", " + action(i) + "]";
+        targets.push_back({ids[i % ids.size()], ids[(i + 3) % ids.size()]});
+    }
+    text += "permit(principal, " + scope + ", resource);\n";
+  }
+  auto set = PolicySet::Parse(text);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  for (const std::string& id : ids) {
+    Request r{Uid("User", "u"), Uid("Action", id), Uid("Doc", "d")};
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      bool holds = targets[i].empty();
+      for (const std::string& t : targets[i]) {
+        holds = holds || t == id || entities->IsAncestor(r.action, Uid("Action", t));
+      }
+      if (holds) expected.push_back("policy" + std::to_string(i));
+    }
+    Response out = Authorize(*set, *entities, r);
+    EXPECT_EQ(out.reasons, expected) << id;
+  }
+}
+
+TEST(CedarIndexTest, ManyPoliciesAndErrorsOnlyFromCandidates) {
+  // More than the index keeps without allocation (1024); the erroring policy
+  // for another action is never evaluated, so it reports no error.
+  std::string text = "forbid(principal, action == Action::\"other\", resource) when { 1 + \"a\" == 2 };\n";
+  for (int i = 0; i < 1100; ++i) {
+    text += "permit(principal, action == Action::\"a" + std::to_string(i % 10) + "\", resource) when { " +
+            (i % 3 == 0 ? "true" : "false") + " };\n";
+  }
+  auto set = PolicySet::Parse(text);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  Entities none;
+  Response out = Authorize(*set, none, Request{Uid("User", "u"), Uid("Action", "a3"), Uid("Doc", "d")});
+  EXPECT_EQ(out.decision, Decision::kAllow);
+  EXPECT_TRUE(out.errors.empty());
+  std::vector<std::string> expected;
+  for (int i = 3; i < 1100; i += 30) expected.push_back("policy" + std::to_string(i + 1));
+  EXPECT_EQ(out.reasons, expected);
+  Response other = Authorize(*set, none, Request{Uid("User", "u"), Uid("Action", "other"), Uid("Doc", "d")});
+  EXPECT_EQ(other.decision, Decision::kDeny);
+  ASSERT_EQ(other.errors.size(), 1u);
+  EXPECT_EQ(other.errors[0].policy_id, "policy0");
+}
+
 TEST_F(CedarTest, FormatRoundTrips) {
   const char* text =
       "@id(\"p\") forbid(principal is User in Group::\"all\", action in [Action::\"a\", Action::\"b\"], resource)"

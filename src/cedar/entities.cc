@@ -2,6 +2,7 @@
 // the entity store with precomputed ancestor sets, and request validation.
 // Integers are exact 64-bit; fractional numbers are rejected.
 #include <algorithm>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,7 +41,9 @@ Result<Value> ValueFromJson(const Json& j, const SchemaType* type, int depth) {
     }
     case Json::value_t::string:
       if (type != nullptr && type->kind == SchemaType::Kind::kExtension) {
-        return internal::CallExtension(type->name == "ipaddr" ? "ip" : type->name, {Value(j.get<std::string>())});
+        Value arg(j.get<std::string>());
+        const Value* args[] = {&arg};
+        return internal::CallExtension(type->name == "ipaddr" ? "ip" : type->name, args);
       }
       return Value(j.get<std::string>());
     case Json::value_t::array: {
@@ -71,7 +74,9 @@ Result<Value> ValueFromJson(const Json& j, const SchemaType* type, int depth) {
           ASSIGN_OR_RETURN(Value arg, ValueFromJson(a, nullptr, depth + 1));
           args.push_back(std::move(arg));
         }
-        return internal::CallExtension(x["fn"].get<std::string>(), args);
+        std::vector<const Value*> arg_ptrs;
+        for (const Value& a : args) arg_ptrs.push_back(&a);
+        return internal::CallExtension(x["fn"].get<std::string>(), arg_ptrs);
       }
       bool typed = type != nullptr && type->kind == SchemaType::Kind::kRecord;
       ValueRecord rec;
@@ -137,6 +142,10 @@ bool Conforms(const Value& v, const SchemaType& t) {
 
 }  // namespace
 
+bool Entities::Node::HasAncestor(const EntityUid& uid) const {
+  return std::binary_search(ancestors.begin(), ancestors.end(), uid);
+}
+
 void Entities::Add(Entity e) {
   EntityUid uid = e.uid;
   entities_[uid] = Node{std::move(e), {}};
@@ -144,28 +153,34 @@ void Entities::Add(Entity e) {
 
 void Entities::Finalize() {
   for (auto& [uid, node] : entities_) {
-    node.ancestors.clear();
+    std::set<EntityUid> ancestors;
     std::vector<const EntityUid*> stack;
     for (const EntityUid& p : node.entity.parents) stack.push_back(&p);
     while (!stack.empty()) {
       const EntityUid* p = stack.back();
       stack.pop_back();
-      if (!node.ancestors.insert(*p).second) continue;
+      if (!ancestors.insert(*p).second) continue;
       auto it = entities_.find(*p);
       if (it == entities_.end()) continue;
       for (const EntityUid& q : it->second.entity.parents) stack.push_back(&q);
     }
+    node.ancestors.assign(ancestors.begin(), ancestors.end());
   }
 }
 
-const Entity* Entities::Find(const EntityUid& uid) const {
+const Entities::Node* Entities::FindNode(const EntityUid& uid) const {
   auto it = entities_.find(uid);
-  return it == entities_.end() ? nullptr : &it->second.entity;
+  return it == entities_.end() ? nullptr : &it->second;
+}
+
+const Entity* Entities::Find(const EntityUid& uid) const {
+  const Node* n = FindNode(uid);
+  return n == nullptr ? nullptr : &n->entity;
 }
 
 bool Entities::IsAncestor(const EntityUid& uid, const EntityUid& ancestor) const {
-  auto it = entities_.find(uid);
-  return it != entities_.end() && it->second.ancestors.count(ancestor) > 0;
+  const Node* n = FindNode(uid);
+  return n != nullptr && n->HasAncestor(ancestor);
 }
 
 Result<Entities> Entities::FromJson(std::string_view json, const Schema* schema) {

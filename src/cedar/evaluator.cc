@@ -2,6 +2,13 @@
 // entities/attributes, overflow, bad extension arguments) make the policy
 // erroring; the authorizer then skips it, or in strict mode a forbid denies.
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <forward_list>
+#include <memory>
+#include <new>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,20 +55,65 @@ bool Like(std::string_view s, const std::vector<PatternPart>& parts) {
   return !anchored || si == s.size();
 }
 
+const Value kTrue(true);
+const Value kFalse(false);
+const Value* Bool(bool b) { return b ? &kTrue : &kFalse; }
+
+// Values computed during one authorization (arithmetic results, sets,
+// records, extension calls). The first kInline live in place, so a request
+// whose policies compute few values allocates nothing; pointers stay valid
+// until the arena is destroyed.
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena() {
+    for (int i = 0; i < used_; ++i) std::destroy_at(Slot(i));
+  }
+
+  const Value* Put(Value v) {
+    if (used_ < kInline) return std::construct_at(Slot(used_++), std::move(v));
+    overflow_.push_front(std::move(v));
+    return &overflow_.front();
+  }
+
+ private:
+  static constexpr int kInline = 16;
+  Value* Slot(int i) { return std::launder(reinterpret_cast<Value*>(inline_ + i * sizeof(Value))); }
+
+  alignas(Value) unsigned char inline_[kInline * sizeof(Value)];
+  int used_ = 0;
+  std::forward_list<Value> overflow_;
+};
+
+// Evaluates expressions to pointers: literals, the request's variables and
+// attributes point to where they live (the policy, the request, the entity
+// store); computed values go to the arena. Entity lookups are remembered per
+// value pointer, so `resource.owner` or `principal` is hashed once per request.
 class Evaluator {
  public:
-  Evaluator(const Entities& entities, const Request& request) : entities_(entities), request_(request) {}
+  Evaluator(const Entities& entities, const Request& request)
+      : entities_(entities),
+        principal_(request.principal),
+        action_(request.action),
+        resource_(request.resource),
+        context_(request.context) {}
 
-  Result<Value> Eval(const Expr& e) {
+  const Value& principal() const { return principal_; }
+  const Value& action() const { return action_; }
+  const Value& resource() const { return resource_; }
+
+  Result<const Value*> Eval(const Expr& e) {
     switch (e.kind) {
       case Expr::Kind::kLiteral:
-        return e.value;
+        return &e.value;
       case Expr::Kind::kVar:
         switch (e.var) {
-          case Var::kPrincipal: return Value(request_.principal);
-          case Var::kAction: return Value(request_.action);
-          case Var::kResource: return Value(request_.resource);
-          case Var::kContext: return request_.context;
+          case Var::kPrincipal: return &principal_;
+          case Var::kAction: return &action_;
+          case Var::kResource: return &resource_;
+          case Var::kContext: return &context_;
         }
         return InternalError("bad var");
       case Expr::Kind::kIf: {
@@ -70,81 +122,81 @@ class Evaluator {
       }
       case Expr::Kind::kAnd: {
         ASSIGN_OR_RETURN(bool l, EvalBool(e.args[0]));
-        if (!l) return Value(false);
+        if (!l) return &kFalse;
         ASSIGN_OR_RETURN(bool r, EvalBool(e.args[1]));
-        return Value(r);
+        return Bool(r);
       }
       case Expr::Kind::kOr: {
         ASSIGN_OR_RETURN(bool l, EvalBool(e.args[0]));
-        if (l) return Value(true);
+        if (l) return &kTrue;
         ASSIGN_OR_RETURN(bool r, EvalBool(e.args[1]));
-        return Value(r);
+        return Bool(r);
       }
       case Expr::Kind::kNot: {
         ASSIGN_OR_RETURN(bool b, EvalBool(e.args[0]));
-        return Value(!b);
+        return Bool(!b);
       }
       case Expr::Kind::kNeg: {
-        ASSIGN_OR_RETURN(Value v, Eval(e.args[0]));
-        RETURN_IF_ERROR(Expect(v, Value::Kind::kLong));
+        ASSIGN_OR_RETURN(const Value* v, Eval(e.args[0]));
+        RETURN_IF_ERROR(Expect(*v, Value::Kind::kLong));
         std::int64_t out;
-        if (__builtin_sub_overflow(std::int64_t{0}, v.AsLong(), &out)) return Overflow();
-        return Value(out);
+        if (__builtin_sub_overflow(std::int64_t{0}, v->AsLong(), &out)) return Overflow();
+        return arena_.Put(Value(out));
       }
       case Expr::Kind::kBinary:
         return EvalBinary(e);
       case Expr::Kind::kHas: {
-        ASSIGN_OR_RETURN(Value v, Eval(e.args[0]));
-        if (v.kind() == Value::Kind::kRecord) return Value(v.AsRecord().count(e.name) > 0);
-        RETURN_IF_ERROR(Expect(v, Value::Kind::kEntity));
-        const Entity* ent = entities_.Find(v.AsEntity());
-        return Value(ent != nullptr && ent->attrs.count(e.name) > 0);
+        ASSIGN_OR_RETURN(const Value* v, Eval(e.args[0]));
+        if (v->kind() == Value::Kind::kRecord) return Bool(v->AsRecord().contains(e.name));
+        RETURN_IF_ERROR(Expect(*v, Value::Kind::kEntity));
+        const Entities::Node* n = NodeOf(v);
+        return Bool(n != nullptr && n->entity.attrs.contains(e.name));
       }
       case Expr::Kind::kGetAttr: {
-        ASSIGN_OR_RETURN(Value v, Eval(e.args[0]));
+        ASSIGN_OR_RETURN(const Value* v, Eval(e.args[0]));
         const ValueRecord* rec;
-        if (v.kind() == Value::Kind::kRecord) {
-          rec = &v.AsRecord();
+        if (v->kind() == Value::Kind::kRecord) {
+          rec = &v->AsRecord();
         } else {
-          RETURN_IF_ERROR(Expect(v, Value::Kind::kEntity));
-          const Entity* ent = entities_.Find(v.AsEntity());
-          if (ent == nullptr) return InvalidArgumentError("entity " + v.AsEntity().ToString() + " does not exist");
-          rec = &ent->attrs;
+          RETURN_IF_ERROR(Expect(*v, Value::Kind::kEntity));
+          const Entities::Node* n = NodeOf(v);
+          if (n == nullptr) return InvalidArgumentError("entity " + v->AsEntity().ToString() + " does not exist");
+          rec = &n->entity.attrs;
         }
         auto it = rec->find(e.name);
         if (it == rec->end()) return InvalidArgumentError("attribute `" + e.name + "` does not exist");
-        return it->second;
+        return &it->second;
       }
       case Expr::Kind::kLike: {
-        ASSIGN_OR_RETURN(Value v, Eval(e.args[0]));
-        RETURN_IF_ERROR(Expect(v, Value::Kind::kString));
-        return Value(Like(v.AsString(), e.pattern));
+        ASSIGN_OR_RETURN(const Value* v, Eval(e.args[0]));
+        RETURN_IF_ERROR(Expect(*v, Value::Kind::kString));
+        return Bool(Like(v->AsString(), e.pattern));
       }
       case Expr::Kind::kIs: {
-        ASSIGN_OR_RETURN(Value v, Eval(e.args[0]));
-        RETURN_IF_ERROR(Expect(v, Value::Kind::kEntity));
+        ASSIGN_OR_RETURN(const Value* v, Eval(e.args[0]));
+        RETURN_IF_ERROR(Expect(*v, Value::Kind::kEntity));
         // `e is T in x` is `e is T && e in x`: x is not evaluated when the type differs.
-        if (v.AsEntity().type != e.name) return Value(false);
-        if (e.args.size() == 1) return Value(true);
-        ASSIGN_OR_RETURN(Value rhs, Eval(e.args[1]));
-        return In(v, rhs);
+        if (v->AsEntity().type != e.name) return &kFalse;
+        if (e.args.size() == 1) return &kTrue;
+        ASSIGN_OR_RETURN(const Value* rhs, Eval(e.args[1]));
+        return In(v, *rhs);
       }
       case Expr::Kind::kSet: {
         ValueSet elems;
         elems.reserve(e.args.size());
         for (const Expr& a : e.args) {
-          ASSIGN_OR_RETURN(Value v, Eval(a));
-          elems.push_back(std::move(v));
+          ASSIGN_OR_RETURN(const Value* v, Eval(a));
+          elems.push_back(*v);
         }
-        return Value::Set(std::move(elems));
+        return arena_.Put(Value::Set(std::move(elems)));
       }
       case Expr::Kind::kRecord: {
         ValueRecord rec;
         for (std::size_t i = 0; i < e.args.size(); ++i) {
-          ASSIGN_OR_RETURN(Value v, Eval(e.args[i]));
-          rec.emplace(e.keys[i], std::move(v));
+          ASSIGN_OR_RETURN(const Value* v, Eval(e.args[i]));
+          rec.emplace(e.keys[i], *v);
         }
-        return Value::Record(std::move(rec));
+        return arena_.Put(Value::Record(std::move(rec)));
       }
       case Expr::Kind::kCall:
         return EvalCall(e);
@@ -153,35 +205,52 @@ class Evaluator {
   }
 
   Result<bool> EvalBool(const Expr& e) {
-    ASSIGN_OR_RETURN(Value v, Eval(e));
-    RETURN_IF_ERROR(Expect(v, Value::Kind::kBool));
-    return v.AsBool();
+    ASSIGN_OR_RETURN(const Value* v, Eval(e));
+    RETURN_IF_ERROR(Expect(*v, Value::Kind::kBool));
+    return v->AsBool();
+  }
+
+  // Whether the entity `v` is `target` or has it as an ancestor.
+  bool InEntity(const Value* v, const EntityUid& target) {
+    if (v->AsEntity() == target) return true;
+    const Entities::Node* n = NodeOf(v);
+    return n != nullptr && n->HasAncestor(target);
+  }
+
+  // The store's node for the entity value `v` (nullptr if absent).
+  const Entities::Node* NodeOf(const Value* v) {
+    for (int i = 0; i < cached_; ++i) {
+      if (cache_[i].value == v) return cache_[i].node;
+    }
+    const Entities::Node* n = entities_.FindNode(v->AsEntity());
+    if (cached_ < kCacheSize) cache_[cached_++] = {v, n};
+    return n;
   }
 
  private:
   static Status Overflow() { return InvalidArgumentError("integer overflow"); }
 
-  bool InEntity(const EntityUid& a, const EntityUid& b) const { return a == b || entities_.IsAncestor(a, b); }
-
-  Result<Value> In(const Value& lhs, const Value& rhs) const {
-    RETURN_IF_ERROR(Expect(lhs, Value::Kind::kEntity));
-    if (rhs.kind() == Value::Kind::kEntity) return Value(InEntity(lhs.AsEntity(), rhs.AsEntity()));
+  Result<const Value*> In(const Value* lhs, const Value& rhs) {
+    RETURN_IF_ERROR(Expect(*lhs, Value::Kind::kEntity));
+    if (rhs.kind() == Value::Kind::kEntity) return Bool(InEntity(lhs, rhs.AsEntity()));
     if (rhs.kind() != Value::Kind::kSet) return TypeError("entity or set", rhs);
     bool found = false;
     for (const Value& v : rhs.AsSet()) {
       RETURN_IF_ERROR(Expect(v, Value::Kind::kEntity));
-      found = found || InEntity(lhs.AsEntity(), v.AsEntity());
+      found = found || InEntity(lhs, v.AsEntity());
     }
-    return Value(found);
+    return Bool(found);
   }
 
-  Result<Value> EvalBinary(const Expr& e) {
-    ASSIGN_OR_RETURN(Value l, Eval(e.args[0]));
-    ASSIGN_OR_RETURN(Value r, Eval(e.args[1]));
+  Result<const Value*> EvalBinary(const Expr& e) {
+    ASSIGN_OR_RETURN(const Value* lp, Eval(e.args[0]));
+    ASSIGN_OR_RETURN(const Value* rp, Eval(e.args[1]));
+    const Value& l = *lp;
+    const Value& r = *rp;
     switch (e.op) {
-      case Expr::Op::kEq: return Value(l == r);
-      case Expr::Op::kNe: return Value(!(l == r));
-      case Expr::Op::kIn: return In(l, r);
+      case Expr::Op::kEq: return Bool(l == r);
+      case Expr::Op::kNe: return Bool(!(l == r));
+      case Expr::Op::kIn: return In(lp, r);
       case Expr::Op::kLt: case Expr::Op::kLe: case Expr::Op::kGt: case Expr::Op::kGe: {
         std::int64_t a, b;
         if (l.kind() == Value::Kind::kLong) {
@@ -197,10 +266,10 @@ class Evaluator {
           return TypeError("long", l.kind() == Value::Kind::kLong ? r : l);
         }
         switch (e.op) {
-          case Expr::Op::kLt: return Value(a < b);
-          case Expr::Op::kLe: return Value(a <= b);
-          case Expr::Op::kGt: return Value(a > b);
-          default: return Value(a >= b);
+          case Expr::Op::kLt: return Bool(a < b);
+          case Expr::Op::kLe: return Bool(a <= b);
+          case Expr::Op::kGt: return Bool(a > b);
+          default: return Bool(a >= b);
         }
       }
       default: {
@@ -211,18 +280,21 @@ class Evaluator {
                         : e.op == Expr::Op::kSub ? __builtin_sub_overflow(l.AsLong(), r.AsLong(), &out)
                                                  : __builtin_mul_overflow(l.AsLong(), r.AsLong(), &out);
         if (overflow) return Overflow();
-        return Value(out);
+        return arena_.Put(Value(out));
       }
     }
   }
 
-  Result<Value> EvalCall(const Expr& e) {
-    std::vector<Value> args;
-    args.reserve(e.args.size());
-    for (const Expr& a : e.args) {
-      ASSIGN_OR_RETURN(Value v, Eval(a));
-      args.push_back(std::move(v));
+  Result<const Value*> EvalCall(const Expr& e) {
+    // Methods and extension functions take at most 2 arguments; the parser
+    // accepts any number, which is an arity error below.
+    constexpr std::size_t kMaxArgs = 4;
+    if (e.args.size() > kMaxArgs) return InvalidArgumentError(e.name + ": wrong number of arguments");
+    std::array<const Value*, kMaxArgs> argv{};
+    for (std::size_t i = 0; i < e.args.size(); ++i) {
+      ASSIGN_OR_RETURN(argv[i], Eval(e.args[i]));
     }
+    std::span<const Value* const> args(argv.data(), e.args.size());
     const std::string& n = e.name;
     auto arity = [&](std::size_t k) -> Status {
       if (args.size() != k) return InvalidArgumentError(n + ": wrong number of arguments");
@@ -230,45 +302,57 @@ class Evaluator {
     };
     if (n == "contains" || n == "containsAll" || n == "containsAny") {
       RETURN_IF_ERROR(arity(2));
-      RETURN_IF_ERROR(Expect(args[0], Value::Kind::kSet));
-      const ValueSet& s = args[0].AsSet();
+      RETURN_IF_ERROR(Expect(*args[0], Value::Kind::kSet));
+      const ValueSet& s = args[0]->AsSet();
       auto has = [&](const Value& v) { return std::binary_search(s.begin(), s.end(), v, Less); };
-      if (n == "contains") return Value(has(args[1]));
-      RETURN_IF_ERROR(Expect(args[1], Value::Kind::kSet));
-      const ValueSet& t = args[1].AsSet();
-      if (n == "containsAll") return Value(std::all_of(t.begin(), t.end(), has));
-      return Value(std::any_of(t.begin(), t.end(), has));
+      if (n == "contains") return Bool(has(*args[1]));
+      RETURN_IF_ERROR(Expect(*args[1], Value::Kind::kSet));
+      const ValueSet& t = args[1]->AsSet();
+      if (n == "containsAll") return Bool(std::all_of(t.begin(), t.end(), has));
+      return Bool(std::any_of(t.begin(), t.end(), has));
     }
     if (n == "isEmpty") {
       RETURN_IF_ERROR(arity(1));
-      RETURN_IF_ERROR(Expect(args[0], Value::Kind::kSet));
-      return Value(args[0].AsSet().empty());
+      RETURN_IF_ERROR(Expect(*args[0], Value::Kind::kSet));
+      return Bool(args[0]->AsSet().empty());
     }
     if (n == "hasTag" || n == "getTag") {
       RETURN_IF_ERROR(arity(2));
-      RETURN_IF_ERROR(Expect(args[0], Value::Kind::kEntity));
-      RETURN_IF_ERROR(Expect(args[1], Value::Kind::kString));
-      const Entity* ent = entities_.Find(args[0].AsEntity());
-      const ValueRecord* tags = ent ? &ent->tags : nullptr;
-      auto it = tags ? tags->find(args[1].AsString()) : ValueRecord::const_iterator();
+      RETURN_IF_ERROR(Expect(*args[0], Value::Kind::kEntity));
+      RETURN_IF_ERROR(Expect(*args[1], Value::Kind::kString));
+      const Entities::Node* ent = NodeOf(args[0]);
+      const ValueRecord* tags = ent ? &ent->entity.tags : nullptr;
+      auto it = tags ? tags->find(args[1]->AsString()) : ValueRecord::const_iterator();
       bool found = tags && it != tags->end();
-      if (n == "hasTag") return Value(found);
-      if (!ent) return InvalidArgumentError("entity " + args[0].AsEntity().ToString() + " does not exist");
-      if (!found) return InvalidArgumentError("tag `" + args[1].AsString() + "` does not exist");
-      return it->second;
+      if (n == "hasTag") return Bool(found);
+      if (!ent) return InvalidArgumentError("entity " + args[0]->AsEntity().ToString() + " does not exist");
+      if (!found) return InvalidArgumentError("tag `" + args[1]->AsString() + "` does not exist");
+      return &it->second;
     }
-    return internal::CallExtension(n, args);
+    ASSIGN_OR_RETURN(Value v, internal::CallExtension(n, args));
+    return arena_.Put(std::move(v));
   }
 
   static bool Less(const Value& a, const Value& b) { return Compare(a, b) < 0; }
 
+  struct CachedNode {
+    const Value* value;
+    const Entities::Node* node;
+  };
+  static constexpr int kCacheSize = 8;
+
   const Entities& entities_;
-  const Request& request_;
+  const Value principal_, action_, resource_;
+  const Value& context_;
+  Arena arena_;
+  std::array<CachedNode, kCacheSize> cache_;
+  int cached_ = 0;
 };
 
-// Whether a scope constraint holds for `uid`; never errors.
-bool ScopeHolds(const ScopeConstraint& c, const EntityUid& uid, const Entities& entities) {
-  auto in = [&](const EntityUid& target) { return uid == target || entities.IsAncestor(uid, target); };
+// Whether a scope constraint holds for the request variable `var`; never errors.
+bool ScopeHolds(const ScopeConstraint& c, const Value& var, Evaluator& eval) {
+  const EntityUid& uid = var.AsEntity();
+  auto in = [&](const EntityUid& target) { return eval.InEntity(&var, target); };
   switch (c.kind) {
     case ScopeConstraint::Kind::kAny: return true;
     case ScopeConstraint::Kind::kEq: return uid == c.entities[0];
@@ -280,51 +364,107 @@ bool ScopeHolds(const ScopeConstraint& c, const EntityUid& uid, const Entities& 
   return false;
 }
 
+// A bit per policy position: the candidates of one request. Up to
+// kInlineWords * 64 policies without allocation.
+class PolicyBits {
+ public:
+  explicit PolicyBits(std::size_t policies) : words_((policies + 63) / 64) {
+    if (words_ > kInlineWords) heap_.resize(words_);
+    data_ = words_ > kInlineWords ? heap_.data() : inline_.data();
+    std::fill(data_, data_ + words_, 0);
+  }
+  void Or(const std::vector<std::uint64_t>& mask) {
+    for (std::size_t i = 0; i < words_; ++i) data_[i] |= mask[i];
+  }
+  void Set(std::uint32_t i) { data_[i / 64] |= std::uint64_t{1} << (i % 64); }
+  // Calls fn(position) for every set bit, in increasing order.
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    for (std::size_t w = 0; w < words_; ++w) {
+      for (std::uint64_t bits = data_[w]; bits != 0; bits &= bits - 1) {
+        fn(static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits)));
+      }
+    }
+  }
+
+ private:
+  static constexpr std::size_t kInlineWords = 16;
+  std::size_t words_;
+  std::array<std::uint64_t, kInlineWords> inline_;
+  std::vector<std::uint64_t> heap_;
+  std::uint64_t* data_;
+};
+
 }  // namespace
 
 Result<Value> Evaluate(const Expr& expr, const Entities& entities, const Request& request) {
-  return Evaluator(entities, request).Eval(expr);
+  Evaluator eval(entities, request);
+  ASSIGN_OR_RETURN(const Value* v, eval.Eval(expr));
+  return *v;
+}
+
+void PolicySet::BuildIndex() {
+  any_action_.assign((policies_.size() + 63) / 64, 0);
+  by_action_.clear();
+  for (std::uint32_t i = 0; i < policies_.size(); ++i) {
+    const ScopeConstraint& a = policies_[i].action;
+    bool keyed = a.kind == ScopeConstraint::Kind::kEq || a.kind == ScopeConstraint::Kind::kIn ||
+                 a.kind == ScopeConstraint::Kind::kInSet;
+    if (!keyed) {
+      any_action_[i / 64] |= std::uint64_t{1} << (i % 64);
+      continue;
+    }
+    for (const EntityUid& target : a.entities) {
+      std::vector<std::uint32_t>& list = by_action_[target];
+      if (list.empty() || list.back() != i) list.push_back(i);
+    }
+  }
 }
 
 Response Authorize(const PolicySet& policies, const Entities& entities, const Request& request,
                    const AuthorizeOptions& options) {
   Response out;
-  std::vector<std::string> permits, forbids;
-  bool forbid_errored = false;
   Evaluator eval(entities, request);
-  for (const Policy& p : policies.policies()) {
-    if (!ScopeHolds(p.principal, request.principal, entities) ||
-        !ScopeHolds(p.action, request.action, entities) ||
-        !ScopeHolds(p.resource, request.resource, entities)) {
-      continue;
+  // Candidates: policies for any action, for this action, and for the groups
+  // it belongs to (`action in Group`). Checked in textual order below.
+  PolicyBits candidates(policies.policies_.size());
+  candidates.Or(policies.any_action_);
+  auto add = [&](const EntityUid& uid) {
+    auto it = policies.by_action_.find(uid);
+    if (it == policies.by_action_.end()) return;
+    for (std::uint32_t i : it->second) candidates.Set(i);
+  };
+  if (!policies.by_action_.empty()) {
+    add(request.action);
+    if (const Entities::Node* n = eval.NodeOf(&eval.action())) {
+      for (const EntityUid& group : n->ancestors) add(group);
     }
-    bool satisfied = true;
-    Status error;
+  }
+  std::vector<std::string> forbids;
+  bool forbid_errored = false;
+  candidates.ForEach([&](std::uint32_t i) {
+    const Policy& p = policies.policies_[i];
+    if (!ScopeHolds(p.action, eval.action(), eval) || !ScopeHolds(p.principal, eval.principal(), eval) ||
+        !ScopeHolds(p.resource, eval.resource(), eval)) {
+      return;
+    }
     for (const Condition& c : p.conditions) {
       Result<bool> r = eval.EvalBool(c.expr);
       if (!r.ok()) {
-        error = r.status();
-        break;
+        out.errors.push_back({p.id, r.status().message()});
+        forbid_errored = forbid_errored || p.effect == Effect::kForbid;
+        return;
       }
-      if (*r != c.when) {
-        satisfied = false;
-        break;
-      }
+      if (*r != c.when) return;
     }
-    if (!error.ok()) {
-      out.errors.push_back({p.id, std::string(error.message())});
-      forbid_errored = forbid_errored || p.effect == Effect::kForbid;
-    } else if (satisfied) {
-      (p.effect == Effect::kPermit ? permits : forbids).push_back(p.id);
-    }
-  }
+    (p.effect == Effect::kPermit ? out.reasons : forbids).push_back(p.id);
+  });
   if (!forbids.empty()) {
     out.reasons = std::move(forbids);
   } else if (options.strict && forbid_errored) {
-    out.decision = Decision::kDeny;  // fail closed; the erroring forbid is in `errors`
-  } else if (!permits.empty()) {
+    out.reasons.clear();  // fail closed; the erroring forbid is in `errors`
+  } else if (!out.reasons.empty()) {
     out.decision = Decision::kAllow;
-    out.reasons = std::move(permits);
   }
   return out;
 }

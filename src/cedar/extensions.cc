@@ -239,15 +239,15 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) { return a / b - ((a % b !
 
 }  // namespace
 
-Result<Value> CallExtension(std::string_view name, const std::vector<Value>& args) {
+Result<Value> CallExtension(std::string_view name, std::span<const Value* const> args) {
   auto arity = [&](std::size_t n) -> Status {
     if (args.size() != n) return InvalidArgumentError(std::string(name) + ": wrong number of arguments");
     return Status::Ok();
   };
   if (name == "ip" || name == "decimal" || name == "datetime" || name == "duration") {
     RETURN_IF_ERROR(arity(1));
-    if (args[0].kind() != Value::Kind::kString) return InvalidArgumentError("type error: " + std::string(name) + " expects a string");
-    const std::string& s = args[0].AsString();
+    if (args[0]->kind() != Value::Kind::kString) return InvalidArgumentError("type error: " + std::string(name) + " expects a string");
+    const std::string& s = args[0]->AsString();
     if (name == "ip") return MakeIp(s);
     if (name == "decimal") return MakeDecimal(s);
     if (name == "datetime") return MakeDatetime(s);
@@ -255,9 +255,9 @@ Result<Value> CallExtension(std::string_view name, const std::vector<Value>& arg
   }
   if (name == "lessThan" || name == "lessThanOrEqual" || name == "greaterThan" || name == "greaterThanOrEqual") {
     RETURN_IF_ERROR(arity(2));
-    RETURN_IF_ERROR(ExpectExt(args[0], Kind::kDecimal, name));
-    RETURN_IF_ERROR(ExpectExt(args[1], Kind::kDecimal, name));
-    std::int64_t a = args[0].AsExt().number, b = args[1].AsExt().number;
+    RETURN_IF_ERROR(ExpectExt(*args[0], Kind::kDecimal, name));
+    RETURN_IF_ERROR(ExpectExt(*args[1], Kind::kDecimal, name));
+    std::int64_t a = args[0]->AsExt().number, b = args[1]->AsExt().number;
     if (name == "lessThan") return Value(a < b);
     if (name == "lessThanOrEqual") return Value(a <= b);
     if (name == "greaterThan") return Value(a > b);
@@ -265,8 +265,8 @@ Result<Value> CallExtension(std::string_view name, const std::vector<Value>& arg
   }
   if (name == "isIpv4" || name == "isIpv6" || name == "isLoopback" || name == "isMulticast") {
     RETURN_IF_ERROR(arity(1));
-    RETURN_IF_ERROR(ExpectExt(args[0], Kind::kIpAddr, name));
-    const ExtValue& ip = args[0].AsExt();
+    RETURN_IF_ERROR(ExpectExt(*args[0], Kind::kIpAddr, name));
+    const ExtValue& ip = args[0]->AsExt();
     if (name == "isIpv4") return Value(!ip.v6);
     if (name == "isIpv6") return Value(ip.v6);
     ExtValue range;
@@ -284,17 +284,17 @@ Result<Value> CallExtension(std::string_view name, const std::vector<Value>& arg
   }
   if (name == "isInRange") {
     RETURN_IF_ERROR(arity(2));
-    RETURN_IF_ERROR(ExpectExt(args[0], Kind::kIpAddr, name));
-    RETURN_IF_ERROR(ExpectExt(args[1], Kind::kIpAddr, name));
-    const ExtValue& a = args[0].AsExt();
-    const ExtValue& b = args[1].AsExt();
+    RETURN_IF_ERROR(ExpectExt(*args[0], Kind::kIpAddr, name));
+    RETURN_IF_ERROR(ExpectExt(*args[1], Kind::kIpAddr, name));
+    const ExtValue& a = args[0]->AsExt();
+    const ExtValue& b = args[1]->AsExt();
     return Value(a.v6 == b.v6 && a.prefix >= b.prefix && SamePrefix(a, b, b.prefix));
   }
   constexpr std::int64_t kDay = 86400000;
   if (name == "toDate" || name == "toTime") {
     RETURN_IF_ERROR(arity(1));
-    RETURN_IF_ERROR(ExpectExt(args[0], Kind::kDatetime, name));
-    ExtValue e = args[0].AsExt();
+    RETURN_IF_ERROR(ExpectExt(*args[0], Kind::kDatetime, name));
+    ExtValue e = args[0]->AsExt();
     std::int64_t day = FloorDiv(e.number, kDay);
     if (name == "toDate") {
       std::int64_t out;
@@ -311,17 +311,17 @@ Result<Value> CallExtension(std::string_view name, const std::vector<Value>& arg
   for (const auto& [unit, ms] : kUnits) {
     if (name == unit) {
       RETURN_IF_ERROR(arity(1));
-      RETURN_IF_ERROR(ExpectExt(args[0], Kind::kDuration, name));
-      return Value(args[0].AsExt().number / ms);
+      RETURN_IF_ERROR(ExpectExt(*args[0], Kind::kDuration, name));
+      return Value(args[0]->AsExt().number / ms);
     }
   }
   if (name == "offset" || name == "durationSince") {
     RETURN_IF_ERROR(arity(2));
-    RETURN_IF_ERROR(ExpectExt(args[0], Kind::kDatetime, name));
-    RETURN_IF_ERROR(ExpectExt(args[1], name == "offset" ? Kind::kDuration : Kind::kDatetime, name));
-    ExtValue e = args[0].AsExt();
-    bool overflow = name == "offset" ? __builtin_add_overflow(e.number, args[1].AsExt().number, &e.number)
-                                     : __builtin_sub_overflow(e.number, args[1].AsExt().number, &e.number);
+    RETURN_IF_ERROR(ExpectExt(*args[0], Kind::kDatetime, name));
+    RETURN_IF_ERROR(ExpectExt(*args[1], name == "offset" ? Kind::kDuration : Kind::kDatetime, name));
+    ExtValue e = args[0]->AsExt();
+    bool overflow = name == "offset" ? __builtin_add_overflow(e.number, args[1]->AsExt().number, &e.number)
+                                     : __builtin_sub_overflow(e.number, args[1]->AsExt().number, &e.number);
     if (overflow) return InvalidArgumentError(std::string(name) + ": overflow");
     if (name == "durationSince") e.kind = Kind::kDuration;
     return Value(e);

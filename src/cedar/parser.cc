@@ -502,6 +502,7 @@ Result<PolicySet> PolicySet::Parse(std::string_view text) {
   Parser parser(text, std::move(tokens));
   PolicySet set;
   ASSIGN_OR_RETURN(set.policies_, parser.ParseAll());
+  set.BuildIndex();
   return set;
 }
 

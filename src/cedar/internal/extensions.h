@@ -3,8 +3,8 @@
 #ifndef DOMICILE_CEDAR_INTERNAL_EXTENSIONS_H_
 #define DOMICILE_CEDAR_INTERNAL_EXTENSIONS_H_
 
+#include <span>
 #include <string_view>
-#include <vector>
 
 #include "cedar/ast.h"
 #include "common/status.h"
@@ -13,7 +13,7 @@ namespace domicile::cedar::internal {
 
 // Calls the constructor (`ip`, `decimal`, `datetime`, `duration`) or method
 // (receiver first) named `name`. Bad arguments are InvalidArgument.
-Result<Value> CallExtension(std::string_view name, const std::vector<Value>& args);
+Result<Value> CallExtension(std::string_view name, std::span<const Value* const> args);
 
 }  // namespace domicile::cedar::internal
 
