@@ -1,13 +1,28 @@
 // bench_cedar: authorization latency on three workloads in the shape of the
 // Cedar paper's (document sharing, GitHub-like, todo app; 5-50 entities).
 // Prints per-workload median and p99 latency and decisions/s on one core for
-// the compiled path (policy set parsed once), and side by side the naive
-// baseline that parses the policy text for every request.
+// the compiled path (policy set parsed and entities loaded once), and side by
+// side two baselines measured in the same run: parsing the policy text per
+// request, and parsing the entities JSON per request (what a caller of
+// cedar-wasm does on every call).
+//
+//   bench_cedar [--rounds N] [--export DIR]
+//
+// --export writes each workload as DIR/<name>/{policies.cedar, entities.json,
+// requests.json, cpp.json} (requests with the decision, reasons and errors
+// reached here; cpp.json the figures above) for bench/cedar-wasm/bench.mjs,
+// which runs the official Cedar build on the same input and prints the ratio
+// (bench/cedar_side_by_side.sh runs both).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cedar/cedar.h"
 
@@ -15,15 +30,32 @@ namespace {
 
 using namespace domicile::cedar;
 using Clock = std::chrono::steady_clock;
+using Json = nlohmann::json;
 
+// One workload as data: the same policy text, entities JSON and requests are
+// given to this implementation and (exported) to cedar-wasm.
 struct Workload {
   const char* name;
   std::string policies;
-  Entities entities;
-  std::vector<Request> requests;
+  Json entities = Json::array();
+  Json requests = Json::array();  // {principal, action, resource, context}
 };
 
-EntityUid U(std::string t, std::string id) { return EntityUid{std::move(t), std::move(id)}; }
+Json Uid(const std::string& type, const std::string& id) { return {{"type", type}, {"id", id}}; }
+Json Ref(const std::string& type, const std::string& id) { return {{"__entity", Uid(type, id)}}; }
+std::string N(const char* prefix, int i) { return prefix + std::to_string(i); }
+
+void AddEntity(Workload& w, Json uid, Json attrs, Json parents) {
+  w.entities.push_back({{"uid", std::move(uid)}, {"attrs", std::move(attrs)}, {"parents", std::move(parents)}});
+}
+
+void AddRequest(Workload& w, Json principal, const std::string& action, Json resource,
+                Json context = Json::object()) {
+  w.requests.push_back({{"principal", std::move(principal)},
+                        {"action", Uid("Action", action)},
+                        {"resource", std::move(resource)},
+                        {"context", std::move(context)}});
+}
 
 Workload DocumentSharing() {
   Workload w{"document-sharing", R"(
@@ -33,26 +65,21 @@ permit(principal, action == Action::"view", resource) when { principal in resour
 permit(principal, action == Action::"edit", resource) when { principal in resource.editors };
 forbid(principal, action, resource) when { resource has blocked && resource.blocked.contains(principal) };
 forbid(principal, action == Action::"edit", resource) unless { context.authenticated };
-)", {}, {}};
-  for (int u = 0; u < 10; ++u) {
-    w.entities.Add(Entity{U("User", "u" + std::to_string(u)), {}, {}, {U("Group", "g" + std::to_string(u % 3))}});
-  }
-  for (int g = 0; g < 3; ++g) w.entities.Add(Entity{U("Group", "g" + std::to_string(g)), {}, {}, {}});
+)"};
+  for (int u = 0; u < 10; ++u) AddEntity(w, Uid("User", N("u", u)), Json::object(), {Uid("Group", N("g", u % 3))});
+  for (int g = 0; g < 3; ++g) AddEntity(w, Uid("Group", N("g", g)), Json::object(), Json::array());
   for (int d = 0; d < 20; ++d) {
-    ValueRecord a;
-    a["public"] = Value(d % 5 == 0);
-    a["owner"] = Value(U("User", "u" + std::to_string(d % 10)));
-    a["viewers"] = Value(U("Group", "g" + std::to_string(d % 3)));
-    a["editors"] = Value(U("Group", "g" + std::to_string((d + 1) % 3)));
-    a["blocked"] = Value::Set({Value(U("User", "u" + std::to_string((d + 3) % 10)))});
-    w.entities.Add(Entity{U("Document", "d" + std::to_string(d)), a, {}, {}});
+    AddEntity(w, Uid("Document", N("d", d)),
+              {{"public", d % 5 == 0},
+               {"owner", Ref("User", N("u", d % 10))},
+               {"viewers", Ref("Group", N("g", d % 3))},
+               {"editors", Ref("Group", N("g", (d + 1) % 3))},
+               {"blocked", Json::array({Ref("User", N("u", (d + 3) % 10))})}},
+              Json::array());
   }
-  w.entities.Finalize();
   for (int i = 0; i < 200; ++i) {
-    Request r{U("User", "u" + std::to_string(i % 10)), U("Action", i % 2 ? "view" : "edit"),
-              U("Document", "d" + std::to_string(i % 20))};
-    r.context = Value::Record({{"authenticated", Value(i % 3 != 0)}});
-    w.requests.push_back(r);
+    AddRequest(w, Uid("User", N("u", i % 10)), i % 2 ? "view" : "edit", Uid("Document", N("d", i % 20)),
+               {{"authenticated", i % 3 != 0}});
   }
   return w;
 }
@@ -64,26 +91,22 @@ permit(principal, action == Action::"push", resource) when { principal in resour
 permit(principal, action in [Action::"pull", Action::"push", Action::"admin"], resource) when { principal in resource.admins };
 permit(principal, action == Action::"pull", resource) when { resource.public };
 forbid(principal, action == Action::"push", resource) when { resource.archived };
-)", {}, {}};
-  for (int t = 0; t < 4; ++t) w.entities.Add(Entity{U("Team", "t" + std::to_string(t)), {}, {}, {U("Org", "o")}});
-  w.entities.Add(Entity{U("Org", "o"), {}, {}, {}});
-  for (int u = 0; u < 20; ++u) {
-    w.entities.Add(Entity{U("User", "u" + std::to_string(u)), {}, {}, {U("Team", "t" + std::to_string(u % 4))}});
-  }
+)"};
+  for (int t = 0; t < 4; ++t) AddEntity(w, Uid("Team", N("t", t)), Json::object(), {Uid("Org", "o")});
+  AddEntity(w, Uid("Org", "o"), Json::object(), Json::array());
+  for (int u = 0; u < 20; ++u) AddEntity(w, Uid("User", N("u", u)), Json::object(), {Uid("Team", N("t", u % 4))});
   for (int r = 0; r < 20; ++r) {
-    ValueRecord a;
-    a["readers"] = Value(U("Org", "o"));
-    a["writers"] = Value(U("Team", "t" + std::to_string(r % 4)));
-    a["admins"] = Value(U("Team", "t" + std::to_string((r + 1) % 4)));
-    a["public"] = Value(r % 4 == 0);
-    a["archived"] = Value(r % 7 == 0);
-    w.entities.Add(Entity{U("Repo", "r" + std::to_string(r)), a, {}, {}});
+    AddEntity(w, Uid("Repo", N("r", r)),
+              {{"readers", Ref("Org", "o")},
+               {"writers", Ref("Team", N("t", r % 4))},
+               {"admins", Ref("Team", N("t", (r + 1) % 4))},
+               {"public", r % 4 == 0},
+               {"archived", r % 7 == 0}},
+              Json::array());
   }
-  w.entities.Finalize();
   const char* actions[] = {"pull", "push", "admin"};
   for (int i = 0; i < 200; ++i) {
-    w.requests.push_back(Request{U("User", "u" + std::to_string(i % 20)), U("Action", actions[i % 3]),
-                                 U("Repo", "r" + std::to_string((i * 7) % 20))});
+    AddRequest(w, Uid("User", N("u", i % 20)), actions[i % 3], Uid("Repo", N("r", (i * 7) % 20)));
   }
   return w;
 }
@@ -95,80 +118,139 @@ permit(principal, action == Action::"GetList", resource) when { resource.owner =
 permit(principal, action in [Action::"UpdateList", Action::"CreateTask"], resource) when { resource.owner == principal || principal in resource.editors };
 permit(principal, action == Action::"DeleteList", resource) when { resource.owner == principal };
 forbid(principal in Team::"interns", action == Action::"DeleteList", resource);
-)", {}, {}};
-  w.entities.Add(Entity{U("Application", "TinyTodo"), {}, {}, {}});
-  w.entities.Add(Entity{U("Team", "interns"), {}, {}, {}});
-  w.entities.Add(Entity{U("Team", "admins"), {}, {}, {}});
+)"};
+  AddEntity(w, Uid("Application", "TinyTodo"), Json::object(), Json::array());
+  AddEntity(w, Uid("Team", "interns"), Json::object(), Json::array());
+  AddEntity(w, Uid("Team", "admins"), Json::object(), Json::array());
   for (int u = 0; u < 8; ++u) {
-    w.entities.Add(Entity{U("User", "u" + std::to_string(u)), {}, {}, {U("Team", u < 3 ? "interns" : "admins")}});
+    AddEntity(w, Uid("User", N("u", u)), Json::object(), {Uid("Team", u < 3 ? "interns" : "admins")});
   }
   for (int l = 0; l < 10; ++l) {
-    ValueRecord a;
-    a["owner"] = Value(U("User", "u" + std::to_string(l % 8)));
-    a["readers"] = Value(U("Team", "interns"));
-    a["editors"] = Value(U("Team", "admins"));
-    w.entities.Add(Entity{U("List", "l" + std::to_string(l)), a, {}, {}});
+    AddEntity(w, Uid("List", N("l", l)),
+              {{"owner", Ref("User", N("u", l % 8))}, {"readers", Ref("Team", "interns")}, {"editors", Ref("Team", "admins")}},
+              Json::array());
   }
-  w.entities.Finalize();
   const char* actions[] = {"GetList", "UpdateList", "CreateTask", "DeleteList", "CreateList"};
   for (int i = 0; i < 200; ++i) {
     bool app = i % 5 == 4;
-    w.requests.push_back(Request{U("User", "u" + std::to_string(i % 8)), U("Action", actions[i % 5]),
-                                 app ? U("Application", "TinyTodo") : U("List", "l" + std::to_string(i % 10))});
+    AddRequest(w, Uid("User", N("u", i % 8)), actions[i % 5],
+               app ? Uid("Application", "TinyTodo") : Uid("List", N("l", i % 10)));
   }
   return w;
 }
 
 struct Stats {
   double median_ns, p99_ns, per_sec;
-  int allowed;
 };
 
+// Times every decision individually (clock overhead included) over `rounds`
+// passes through the requests.
 template <typename Fn>
-Stats Measure(const Workload& w, int rounds, Fn decide) {
+Stats Measure(const std::vector<Request>& requests, int rounds, Fn decide) {
   std::vector<double> ns;
-  ns.reserve(w.requests.size() * rounds);
+  ns.reserve(requests.size() * rounds);
   int allowed = 0;
   auto start_all = Clock::now();
   for (int r = 0; r < rounds; ++r) {
-    for (const Request& req : w.requests) {
+    for (const Request& req : requests) {
       auto t0 = Clock::now();
-      bool allow = decide(req);
+      allowed += decide(req);
       auto t1 = Clock::now();
       ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
-      if (r == 0) allowed += allow;
     }
   }
   double total_s = std::chrono::duration<double>(Clock::now() - start_all).count();
   std::sort(ns.begin(), ns.end());
-  return Stats{ns[ns.size() / 2], ns[ns.size() * 99 / 100], static_cast<double>(ns.size()) / total_s, allowed};
+  if (allowed < 0) std::abort();  // keeps the decisions observable
+  return Stats{ns[ns.size() / 2], ns[ns.size() * 99 / 100], static_cast<double>(ns.size()) / total_s};
+}
+
+EntityUid ToUid(const Json& j) { return EntityUid{j["type"].get<std::string>(), j["id"].get<std::string>()}; }
+
+bool WriteFile(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
 }
 
 }  // namespace
 
-int main() {
-  std::printf("%-17s %8s | %12s %10s %14s | %14s %12s %10s\n", "workload", "entities", "median_ns", "p99_ns",
-              "decisions/s", "naive_median", "naive_p99", "speedup");
-  for (Workload w : {DocumentSharing(), GitHubLike(), TodoApp()}) {
+int main(int argc, char** argv) {
+  int rounds = 2000;
+  std::string export_dir;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--rounds" && i + 1 < argc) {
+      rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--export" && i + 1 < argc) {
+      export_dir = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: bench_cedar [--rounds N] [--export DIR]\n");
+      return 2;
+    }
+  }
+  std::printf("%-17s %8s | %10s %8s %12s | %12s %12s | %13s %12s\n", "workload", "entities", "median_ns", "p99_ns",
+              "decisions/s", "parse_policy", "speedup", "parse_entity", "speedup");
+  std::printf("%-17s %8s | %10s %8s %12s | %12s %12s | %13s %12s\n", "", "", "", "", "", "median_ns", "", "median_ns",
+              "");
+  for (const Workload& w : {DocumentSharing(), GitHubLike(), TodoApp()}) {
     auto set = PolicySet::Parse(w.policies);
-    if (!set.ok()) {
-      std::fprintf(stderr, "%s: %s\n", w.name, set.status().ToString().c_str());
+    std::string entities_json = w.entities.dump();
+    auto entities = Entities::FromJson(entities_json);
+    if (!set.ok() || !entities.ok()) {
+      std::fprintf(stderr, "%s: %s %s\n", w.name, set.status().ToString().c_str(),
+                   entities.status().ToString().c_str());
       return 1;
     }
-    Stats fast = Measure(w, 2000, [&](const Request& r) {
-      return Authorize(*set, w.entities, r).decision == Decision::kAllow;
-    });
-    Stats naive = Measure(w, 50, [&](const Request& r) {
-      auto s = PolicySet::Parse(w.policies);
-      return Authorize(*s, w.entities, r).decision == Decision::kAllow;
-    });
-    if (fast.allowed != naive.allowed) {
-      std::fprintf(stderr, "%s: decisions differ\n", w.name);
-      return 1;
+    std::vector<Request> requests;
+    for (const Json& r : w.requests) {
+      Request req{ToUid(r["principal"]), ToUid(r["action"]), ToUid(r["resource"])};
+      auto ctx = ParseContextJson(r["context"].dump(), nullptr, req.action);
+      if (!ctx.ok()) return 1;
+      req.context = *ctx;
+      requests.push_back(std::move(req));
     }
-    std::printf("%-17s %8zu | %12.0f %10.0f %14.0f | %14.0f %12.0f %9.1fx   (%d/%zu allowed)\n", w.name,
-                w.entities.size(), fast.median_ns, fast.p99_ns, fast.per_sec, naive.median_ns, naive.p99_ns,
-                naive.median_ns / fast.median_ns, fast.allowed, w.requests.size());
+    auto allow = [](const Response& r) { return r.decision == Decision::kAllow; };
+    Stats fast = Measure(requests, rounds, [&](const Request& r) { return allow(Authorize(*set, *entities, r)); });
+    int slow_rounds = std::max(1, rounds / 40);
+    Stats parse_policies = Measure(requests, slow_rounds, [&](const Request& r) {
+      return allow(Authorize(*PolicySet::Parse(w.policies), *entities, r));
+    });
+    Stats parse_entities = Measure(requests, slow_rounds, [&](const Request& r) {
+      return allow(Authorize(*set, *Entities::FromJson(entities_json), r));
+    });
+
+    Json decided = w.requests;
+    int allowed = 0;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      Response out = Authorize(*set, *entities, requests[i]);
+      allowed += allow(out);
+      std::vector<std::string> errors;
+      for (const PolicyError& e : out.errors) errors.push_back(e.policy_id);
+      decided[i]["decision"] = allow(out) ? "allow" : "deny";
+      decided[i]["reasons"] = out.reasons;
+      decided[i]["errors"] = errors;
+    }
+    std::printf("%-17s %8zu | %10.0f %8.0f %12.0f | %12.0f %11.1fx | %13.0f %11.1fx   (%d/%zu allowed)\n", w.name,
+                entities->size(), fast.median_ns, fast.p99_ns, fast.per_sec, parse_policies.median_ns,
+                parse_policies.median_ns / fast.median_ns, parse_entities.median_ns,
+                parse_entities.median_ns / fast.median_ns, allowed, requests.size());
+    std::fflush(stdout);
+
+    if (!export_dir.empty()) {
+      std::filesystem::path dir = std::filesystem::path(export_dir) / w.name;
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      Json figures = {{"median_ns", fast.median_ns},
+                      {"p99_ns", fast.p99_ns},
+                      {"per_sec", fast.per_sec},
+                      {"entities_per_request_median_ns", parse_entities.median_ns}};
+      if (ec || !WriteFile(dir / "policies.cedar", w.policies) || !WriteFile(dir / "entities.json", entities_json) ||
+          !WriteFile(dir / "requests.json", decided.dump(1)) || !WriteFile(dir / "cpp.json", figures.dump())) {
+        std::fprintf(stderr, "cannot write %s\n", dir.c_str());
+        return 1;
+      }
+    }
   }
   return 0;
 }
