@@ -1,7 +1,9 @@
-// `domicile serve [--config FILE]`: runs the gateway's HTTP server; with no flag, the
-// embedded demo configuration. SIGINT/SIGTERM shut it down gracefully (stop
-// accepting, drain in-flight requests, flush). Serves what is wired so far: the
-// front door (/v1/whoami), log publication (/log/…), /healthz, /readyz, /metrics.
+// `domicile serve [--config FILE] [--data-dir DIR] [--port N] [--ready-file FILE]`:
+// runs the gateway (server/gateway_app.h); with no --config, the embedded demo
+// configuration. --data-dir (default ./domicile-data) holds the store, keyring and
+// audit log named by relative paths in the config; --port 0 picks a free port;
+// --ready-file receives "host:port\n" (written atomically) once requests are accepted.
+// SIGINT/SIGTERM: stop accepting, drain in-flight requests, flush the audit log.
 #include <signal.h>
 
 #include <cstdio>
@@ -9,12 +11,9 @@
 #include <string>
 
 #include "cli/command.h"
-#include "common/clock.h"
 #include "common/file.h"
 #include "gateway/config.h"
-#include "server/front_door.h"
-#include "server/http_server.h"
-#include "server/log_publication.h"
+#include "server/gateway_app.h"
 
 namespace {
 
@@ -22,7 +21,9 @@ using namespace domicile;  // NOLINT(google-build-using-namespace): thin CLI glu
 
 struct ServeFlags {
   std::string config;
+  std::string data_dir = "./domicile-data";
   int port = -1;
+  std::string ready_file;
 };
 
 Status Serve(const ServeFlags& flags) {
@@ -33,54 +34,42 @@ Status Serve(const ServeFlags& flags) {
   } else {
     ASSIGN_OR_RETURN(config, gateway::LoadGatewayConfigFile(flags.config, *FileSystem::Default()));
   }
-  if (flags.port >= 0) config.listen_port = static_cast<uint16_t>(flags.port);
-  auto shared = std::make_shared<const gateway::GatewayConfig>(std::move(config));
-  ASSIGN_OR_RETURN(auto front_door, server::FrontDoor::Create(shared, Clock::System()));
+  server::GatewayAppOptions options;
+  options.data_dir = flags.data_dir;
+  if (flags.port >= 0) options.port = static_cast<uint16_t>(flags.port);
 
-  server::MetricsRegistry metrics;
-  auto router = std::make_shared<server::Router>();
-  server::AddOperationalRoutes(*router, &metrics, nullptr);
-  server::AddWhoAmIRoute(*router, front_door);
-  server::AddLogPublicationRoutes(*router, shared->log_dir, FileSystem::Default());
-
-  server::ServerOptions options;
-  options.host = shared->listen_host;
-  options.port = shared->listen_port;
-  options.threads = shared->threads;
-  options.max_header_bytes = shared->limits.max_header_bytes;
-  options.max_body_bytes = shared->limits.max_body_bytes;
-  options.read_timeout = std::chrono::milliseconds(shared->limits.read_timeout_ms);
-  options.write_timeout = std::chrono::milliseconds(shared->limits.write_timeout_ms);
-  options.drain_timeout = std::chrono::milliseconds(shared->limits.drain_timeout_ms);
-  options.tls = shared->tls.enabled;
-  options.tls_options = {shared->tls.cert_file, shared->tls.key_file, shared->tls.client_ca_file,
-                         shared->tls.require_client_cert};
-
-  // Block the shutdown signals before the worker threads start, so only sigwait sees them.
+  // Block the shutdown signals before any thread starts, so only sigwait sees them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ASSIGN_OR_RETURN(auto http, server::HttpServer::Start(options, router, &metrics, [] {
-    std::fprintf(stderr, "domicile: drained; flushed\n");
-  }));
-  std::fprintf(stderr, "domicile: listening on %s:%u (%s)\n", options.host.c_str(), http->port(),
-               options.tls ? "https" : "http");
+  ASSIGN_OR_RETURN(std::unique_ptr<server::GatewayApp> app, server::GatewayApp::Start(config, options));
+  const std::string host = app->host().find(':') != std::string::npos ? "[" + app->host() + "]" : app->host();
+  const std::string address = host + ":" + std::to_string(app->port());
+  if (!flags.ready_file.empty()) {
+    RETURN_IF_ERROR(AtomicWriteFile(*FileSystem::Default(), flags.ready_file, address + "\n").Annotate("ready file"));
+  }
+  std::fprintf(stderr, "domicile: listening on %s (%s); audit log %s, verifier key %s\n", address.c_str(),
+               config.tls.enabled ? "https" : "http", app->log_dir().c_str(), app->log_verifier_key().c_str());
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   std::fprintf(stderr, "domicile: signal %d, shutting down\n", signal_number);
-  http->Shutdown();
+  RETURN_IF_ERROR(app->Shutdown().Annotate("flushing the audit log"));
+  std::fprintf(stderr, "domicile: drained; audit log flushed\n");
   return Status::Ok();
 }
 
 void Setup(CLI::App& root) {
   auto flags = std::make_shared<ServeFlags>();
-  auto* cmd = root.add_subcommand("serve", "Run the gateway (no flag: the embedded demo configuration)");
+  auto* cmd = root.add_subcommand("serve", "Run the gateway (no --config: the embedded demo configuration)");
   cmd->add_option("--config", flags->config, "Gateway configuration (YAML, see docs/gateway.md)");
+  cmd->add_option("--data-dir", flags->data_dir, "Store, keyring and audit log for relative config paths")
+      ->capture_default_str();
   cmd->add_option("--port", flags->port, "Override the configured listen port (0: any free port)")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--ready-file", flags->ready_file, "Write host:port here once requests are accepted");
   cmd->callback([flags] {
     Status st = Serve(*flags);
     if (!st.ok()) cli::Fail(st);

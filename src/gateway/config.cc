@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "common/encoding.h"
@@ -13,7 +14,8 @@ namespace {
 
 const std::set<std::string> kTopLevelKeys = {"listen", "threads", "tls", "auth", "network_map",
                                              "network_map_file", "trusted_proxies", "directory", "policies",
-                                             "vault", "log", "pseudonym_key_file", "limits"};
+                                             "vault", "store", "keyring", "log", "pseudonym_key_file",
+                                             "limits"};
 
 // An optional scalar: absent gives `fallback`, present but not a T is an error
 // (yaml-cpp's as<T>(fallback) would silently use the fallback for a typo).
@@ -84,6 +86,75 @@ Status ParseAuth(const YAML::Node& auth, GatewayConfig& c) {
     c.auth.providers.push_back(std::move(idp));
   }
   if (c.auth.audience.empty()) return InvalidArgumentError("auth.audience is required");
+  return Status::Ok();
+}
+
+// Only these keys in a section; a typo is an error, not a silently ignored setting.
+Status OnlyKeys(const YAML::Node& node, const std::string& what, const std::set<std::string>& keys) {
+  if (!node.IsMap()) return InvalidArgumentError(what + ": want a mapping");
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    if (!keys.contains(key)) return InvalidArgumentError(what + ": unknown key '" + key + "'");
+  }
+  return Status::Ok();
+}
+
+// The `vault:` section: the per-field `mask:` keys are the gateway's (they decide the
+// masked view), everything else is the vault's configuration, parsed by its loader.
+Status ParseVault(const YAML::Node& section, GatewayConfig& c) {
+  if (!section || !section.IsMap()) return InvalidArgumentError("vault: section missing (site, sites, collections)");
+  YAML::Node vault = YAML::Clone(section);
+  if (const YAML::Node collections = vault["collections"]; collections && collections.IsMap()) {
+    for (const auto& coll : collections) {
+      const YAML::Node fields = coll.second.IsMap() ? coll.second["fields"] : YAML::Node();
+      if (!fields || !fields.IsMap()) continue;  // the vault's loader names the error
+      for (const auto& field : fields) {
+        YAML::Node spec = field.second;
+        if (!spec.IsMap() || !spec["mask"]) continue;
+        const std::string name = coll.first.as<std::string>() + "." + field.first.as<std::string>();
+        const std::string kind = spec["mask"].as<std::string>();
+        const std::optional<MaskKind> mask = MaskKindFromName(kind);
+        if (!mask) {
+          return InvalidArgumentError("vault: " + name + ".mask: unknown mask '" + kind +
+                                      "' (redact, last4, year, coordinates, email, initial)");
+        }
+        c.masks[name] = *mask;
+        spec.remove("mask");
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(c.vault, vault::ParseVaultConfig(YAML::Dump(vault)));
+  return Status::Ok();
+}
+
+Status ParseState(const YAML::Node& root, GatewayConfig& c) {
+  if (const YAML::Node store = root["store"]) {
+    RETURN_IF_ERROR(OnlyKeys(store, "store", {"backend", "path", "conninfo"}));
+    c.store.backend = Opt<std::string>(store["backend"], c.store.backend);
+    c.store.path = Opt<std::string>(store["path"], c.store.path);
+    c.store.conninfo = Opt<std::string>(store["conninfo"], c.store.conninfo);
+    if (c.store.backend != "rocksdb" && c.store.backend != "postgres") {
+      return InvalidArgumentError("store.backend: want rocksdb or postgres");
+    }
+    if (c.store.backend == "postgres" && c.store.conninfo.empty()) {
+      return InvalidArgumentError("store.conninfo is required for postgres");
+    }
+  }
+  if (const YAML::Node keyring = root["keyring"]) {
+    RETURN_IF_ERROR(OnlyKeys(keyring, "keyring", {"file", "root_key_file"}));
+    c.keyring.file = Opt<std::string>(keyring["file"], c.keyring.file);
+    c.keyring.root_key_file = Opt<std::string>(keyring["root_key_file"], c.keyring.root_key_file);
+  }
+  if (const YAML::Node log = root["log"]) {
+    RETURN_IF_ERROR(OnlyKeys(log, "log", {"dir", "key_file", "origin"}));
+    c.log.dir = Opt<std::string>(log["dir"], c.log.dir);
+    c.log.key_file = Opt<std::string>(log["key_file"], c.log.key_file);
+    c.log.origin = Opt<std::string>(log["origin"], c.log.origin);
+  }
+  if (c.store.path.empty() || c.keyring.file.empty() || c.keyring.root_key_file.empty() || c.log.dir.empty() ||
+      c.log.key_file.empty()) {
+    return InvalidArgumentError("store, keyring and log paths must not be empty");
+  }
   return Status::Ok();
 }
 
@@ -164,16 +235,8 @@ Result<GatewayConfig> ParseNode(const YAML::Node& root, const std::string& base_
   ASSIGN_OR_RETURN(Directory directory, Directory::Parse(directory_json));
   c.directory = std::make_shared<const Directory>(std::move(directory));
   ASSIGN_OR_RETURN(c.policies_text, FileOrInline(root["policies"], "policies", fs, base_dir));
-  if (const YAML::Node vault = root["vault"]) {
-    YAML::Emitter out;
-    out << vault;
-    c.vault_yaml = out.c_str();
-  }
-  if (const YAML::Node log = root["log"]) {
-    c.log_dir = Resolve(base_dir, Opt<std::string>(log["dir"], std::string()));
-    c.log_key_file = Resolve(base_dir, Opt<std::string>(log["key_file"], std::string()));
-  }
-  if (c.log_dir.empty()) return InvalidArgumentError("log.dir is required: no access without an audit log");
+  RETURN_IF_ERROR(ParseVault(root["vault"], c));
+  RETURN_IF_ERROR(ParseState(root, c));
   if (const YAML::Node key = root["pseudonym_key_file"]) {
     ASSIGN_OR_RETURN(std::string text, ReadFileAt(fs, base_dir, key.as<std::string>()));
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();

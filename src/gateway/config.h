@@ -1,12 +1,14 @@
 // The gateway configuration (YAML, docs/gateway.md "Configuration"): listener, TLS,
-// identity providers, network map, trusted proxies, directory, policies, the vault's
-// sites and classification (kept as YAML text for the vault's loader), audit log and
-// limits. Loaded and validated once at start-up, then shared read-only.
+// identity providers, network map, trusted proxies, directory, policies, the vault
+// (sites and classification, parsed by the vault's loader; the per-field `mask:` is
+// the gateway's and is taken out first), store, keyring, audit log and limits.
+// Loaded and validated once at start-up, then shared read-only.
 // `DemoGatewayConfig()` is the configuration `domicile serve` runs with no flags.
 #ifndef DOMICILE_GATEWAY_CONFIG_H_
 #define DOMICILE_GATEWAY_CONFIG_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,8 +17,10 @@
 #include "common/status.h"
 #include "gateway/directory.h"
 #include "gateway/jwt.h"
+#include "gateway/masking.h"
 #include "gateway/network_map.h"
 #include "gateway/rate_limiter.h"
+#include "vault/config.h"
 
 namespace domicile::gateway {
 
@@ -36,6 +40,25 @@ struct ServerLimits {
   int64_t drain_timeout_ms = 10'000;
 };
 
+// Paths in StoreConfig, KeyringConfig and LogConfig are state: relative ones resolve
+// against the data directory (`domicile serve --data-dir`), not the config file.
+struct StoreConfig {
+  std::string backend = "rocksdb";  // rocksdb | postgres
+  std::string path = "store";       // rocksdb: the database directory
+  std::string conninfo;             // postgres: libpq connection string
+};
+
+struct KeyringConfig {
+  std::string file = "keyring";            // made by `domicile vault keygen`
+  std::string root_key_file = "root.key";  // the custodian's unseal material
+};
+
+struct LogConfig {
+  std::string dir = "log";
+  std::string key_file = "log.key";  // note private key; created with the log
+  std::string origin;                // checkpoint origin; needed only to create the log
+};
+
 struct GatewayConfig {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
@@ -49,14 +72,19 @@ struct GatewayConfig {
   NetworkMap trusted_proxies;    // countries are the placeholder "PROXY"
   std::shared_ptr<const Directory> directory;
   std::string policies_text;     // Cedar policy set, for the Cedar engineer's loader
-  std::string vault_yaml;        // the `vault:` section verbatim (sites, classification)
-  std::string log_dir;
-  std::string log_key_file;
+  vault::VaultConfig vault;      // the `vault:` section without the `mask:` keys
+  std::map<std::string, MaskKind, std::less<>> masks;  // "collection.field" -> mask
+  StoreConfig store;
+  KeyringConfig keyring;
+  LogConfig log;
   std::string pseudonym_key;     // raw bytes, >= 32
+  // The embedded demo: a missing keyring and root key are created in the data directory
+  // (a production keyring comes from the custodian's `domicile vault keygen`).
   bool demo = false;
 };
 
-// Parses YAML text; relative file names resolve against `base_dir`, read through `fs`.
+// Parses YAML text; relative names of input files (directory, policies, network map,
+// TLS, pseudonym key) resolve against `base_dir`, read through `fs`.
 Result<GatewayConfig> ParseGatewayConfig(std::string_view yaml, const std::string& base_dir, FileSystem& fs);
 Result<GatewayConfig> LoadGatewayConfigFile(const std::string& path, FileSystem& fs);
 

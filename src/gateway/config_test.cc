@@ -19,8 +19,11 @@ TEST(DemoConfigTest, ParsesWithTheDemoCast) {
   EXPECT_EQ(c->directory->Find("wei")->work_country, "SG");
   EXPECT_TRUE(c->directory->Find("sam").ok());
   EXPECT_NE(c->policies_text.find("@id(\"forbid-foreign-us-data\")"), std::string::npos);
-  EXPECT_NE(c->vault_yaml.find("us-enclave-1"), std::string::npos);
-  EXPECT_NE(c->vault_yaml.find("rocksdb"), std::string::npos);
+  EXPECT_EQ(c->vault.site_id, "us-enclave-1");
+  EXPECT_EQ(c->vault.CategoryOf("videos", "caption"), vault::Category::kProfiling);
+  EXPECT_EQ(c->masks.at("profile.phone"), MaskKind::kLastFour);
+  EXPECT_EQ(c->store.backend, "rocksdb");
+  EXPECT_EQ(c->log.origin, "demo.domicile.invalid/audit");
   EXPECT_EQ(c->pseudonym_key.size(), 32u);
   EXPECT_EQ(c->export_limits.requests.capacity, 2);
 }
@@ -54,6 +57,14 @@ directory: {file: dir.json}
 policies: {file: policies.cedar}
 log: {dir: log}
 pseudonym_key_file: pseudonym.key
+vault:
+  site: us-1
+  sites: [{id: us-1, jurisdiction: US, custodian: US Trust, role: enclave}]
+  collections:
+    profile:
+      fields:
+        phone: {category: protected, mask: last4, blind_index: phone}
+        language: public
 )";
 
 class ConfigFileTest : public ::testing::Test {
@@ -79,7 +90,10 @@ TEST_F(ConfigFileTest, ReadsReferencedFilesRelativeToTheConfig) {
   EXPECT_EQ(c->listen_port, 9443);
   EXPECT_EQ(c->network_map.CountryOf(*IpAddress::Parse("10.9.9.9")), "US");
   EXPECT_TRUE(c->trusted_proxies.Contains(*IpAddress::Parse("10.0.0.7")));
-  EXPECT_EQ(c->log_dir, "/etc/d/log");
+  EXPECT_EQ(c->log.dir, "log") << "state paths stay relative: they resolve against the data directory";
+  EXPECT_EQ(c->keyring.file, "keyring");
+  EXPECT_EQ(c->masks.at("profile.phone"), MaskKind::kLastFour);
+  EXPECT_EQ(c->vault.collections.at("profile").fields.at("phone").blind_index, vault::Normalizer::kPhone);
   EXPECT_EQ(c->pseudonym_key, "0123456789abcdef0123456789abcdef");
   EXPECT_EQ(c->policies_text, "permit(principal, action, resource);");
   EXPECT_FALSE(c->tls.enabled);
@@ -97,7 +111,12 @@ TEST_F(ConfigFileTest, RejectsBadConfigs) {
   EXPECT_FALSE(with("x: iGz", "d: AAAA, x: iGz").ok());
   EXPECT_FALSE(with("netmap.txt", "missing.txt").ok());
   EXPECT_FALSE(with("10.0.0.0/24]", "10.0.0.1/24]").ok());
-  EXPECT_FALSE(with("log: {dir: log}", "").ok());
+  EXPECT_FALSE(with("log: {dir: log}", "log: {dir: log, typo: 1}").ok());
+  EXPECT_FALSE(with("log: {dir: log}", "log: {dir: log}\nstore: {backend: mongodb}").ok());
+  EXPECT_FALSE(with("log: {dir: log}", "log: {dir: log}\nstore: {backend: postgres}").ok());
+  EXPECT_FALSE(with("mask: last4", "mask: blur").ok());
+  EXPECT_FALSE(with("language: public", "language: {category: public, colour: red}").ok());
+  EXPECT_FALSE(with("site: us-1", "site: nowhere").ok());
   EXPECT_FALSE(with("listen: \"[::1]:9443\"", "listen: localhost:80").ok());
   EXPECT_FALSE(with("listen: \"[::1]:9443\"", "listen: 1.2.3.4:99999").ok());
   EXPECT_FALSE(with("listen: \"[::1]:9443\"", "listn: 1.2.3.4:80").ok());

@@ -96,8 +96,40 @@ DataService::DataService(DataServiceDeps deps) : deps_(std::move(deps)) {
   }
 }
 
+Status DataService::Append(const AuditEntry& entry, AuditTrail& trail) {
+  trail.attempted = true;
+  Result<uint64_t> index = deps_.audit(entry);
+  if (!index.ok()) return UnavailableError("audit log unavailable: " + index.status().message());
+  trail.index = *index;
+  return Status::Ok();
+}
+
+Status DataService::RecordWhoAmI(const Principal& principal, const RequestContext& context, AuditTrail& trail) {
+  AuditEntry audit = BaseAudit(principal, context, "whoami", "");
+  audit.outcome = "allowed";
+  audit.http_status = 200;
+  return Append(audit, trail);
+}
+
+void DataService::RecordRefusal(const Principal* principal, const RequestContext& context, std::string_view action,
+                                std::string_view subject, const Status& why, int http_status, AuditTrail& trail) {
+  AuditEntry audit;
+  if (principal != nullptr) {
+    audit = BaseAudit(*principal, context, std::string(action), "");
+  } else {
+    audit = BaseAudit(Principal{}, context, std::string(action), "");
+    audit.principal = "unauthenticated";
+  }
+  if (!subject.empty()) audit.subject = SubjectPseudonym(deps_.pseudonym_key, subject).value_or("");
+  audit.http_status = http_status;
+  audit.outcome = audit.http_status == 401 || audit.http_status == 403 ? "denied" : "error";
+  audit.reason = why.message();
+  // A failed append leaves trail.index empty; the caller answers with its own error.
+  Append(audit, trail).IgnoreError();
+}
+
 Result<ReadResult> DataService::Read(const Principal& principal, const RequestContext& context,
-                                     const ReadRequest& request) {
+                                     const ReadRequest& request, AuditTrail& trail) {
   const auto coll = deps_.vault->config().collections.find(request.collection);
   if (coll == deps_.vault->config().collections.end()) {
     return InvalidArgumentError("unknown collection");
@@ -135,8 +167,7 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
   if (allowed == 0) audit.reason = "no requested field is allowed in any view";
 
   // The decision is durable before anything is read out or refused.
-  Result<uint64_t> appended = deps_.audit(audit.ToJson());
-  if (!appended.ok()) return UnavailableError("audit log unavailable: " + appended.status().message());
+  RETURN_IF_ERROR(Append(audit, trail));
   if (allowed == 0) return PermissionDeniedError(audit.reason);
 
   std::vector<std::string> to_read;
@@ -176,7 +207,7 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
 }
 
 Result<AuditEntry> DataService::Write(const Principal& principal, const RequestContext& context,
-                                      std::string_view subject, const SubjectWrite& write) {
+                                      std::string_view subject, const SubjectWrite& write, AuditTrail& trail) {
   std::vector<std::pair<std::string, std::string>> fields;
   for (const auto& [collection, values] : write.data) {
     const auto coll = deps_.vault->config().collections.find(collection);
@@ -214,8 +245,7 @@ Result<AuditEntry> DataService::Write(const Principal& principal, const RequestC
   audit.outcome = all_allowed ? "allowed" : "denied";
   audit.http_status = all_allowed ? 200 : 403;
   if (!all_allowed) audit.reason = "a field of the write is not allowed";
-  Result<uint64_t> appended = deps_.audit(audit.ToJson());
-  if (!appended.ok()) return UnavailableError("audit log unavailable: " + appended.status().message());
+  RETURN_IF_ERROR(Append(audit, trail));
   if (!all_allowed) return PermissionDeniedError(audit.reason);
   RETURN_IF_ERROR(deps_.vault->Put(subject, home, write.data));
   return audit;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +25,16 @@
 
 namespace domicile::gateway {
 
-// Appends one audit entry and returns its index once durable (tlog Appender::Append).
-using AuditSink = std::function<Result<uint64_t>(std::string_view entry)>;
+// Appends one audit entry and returns its log index once durable (tlog Appender::Append
+// of entry.ToJson()).
+using AuditSink = std::function<Result<uint64_t>(const AuditEntry& entry)>;
+
+// What a request left in the audit log: set by every operation that tried to append.
+// `attempted` without `index` means the append failed (the operation answered 503).
+struct AuditTrail {
+  bool attempted = false;
+  std::optional<uint64_t> index;
+};
 
 // Everything outlives the service; all are used read-only except the vault and sink.
 struct DataServiceDeps {
@@ -57,16 +66,30 @@ class DataService {
   // entry is appended before the vault is read: Unavailable (and no data) if the
   // append fails. PermissionDenied if no field is allowed in any view (also logged);
   // NotFound for an unknown subject; InvalidArgument for an unknown collection/field.
-  Result<ReadResult> Read(const Principal& principal, const RequestContext& context, const ReadRequest& request);
+  Result<ReadResult> Read(const Principal& principal, const RequestContext& context, const ReadRequest& request,
+                          AuditTrail& trail);
 
   // Writes every field of `write` or none: each field is decided with action `write`
   // on the subject's home (its existing home; `write.home` for a new subject, and
   // AlreadyExists (HTTP 409) if they differ). Audit entry first (Unavailable if it fails),
   // then vault.Put. PermissionDenied (logged) if any field is refused.
   Result<AuditEntry> Write(const Principal& principal, const RequestContext& context, std::string_view subject,
-                           const SubjectWrite& write);
+                           const SubjectWrite& write, AuditTrail& trail);
+
+  // Logs an identity check (GET /v1/whoami): no subject, no data, outcome allowed.
+  Status RecordWhoAmI(const Principal& principal, const RequestContext& context, AuditTrail& trail);
+
+  // Logs a request refused before any decision: unauthenticated (`principal` null,
+  // logged as "unauthenticated"), malformed, or about an unknown subject or field.
+  // `subject` is the requested subject id ("" if none), logged as its pseudonym;
+  // `why` and `http_status` are the answer the requester gets.
+  void RecordRefusal(const Principal* principal, const RequestContext& context, std::string_view action,
+                     std::string_view subject, const Status& why, int http_status, AuditTrail& trail);
 
  private:
+  // Appends `entry` and records the outcome in `trail`; Unavailable on failure.
+  Status Append(const AuditEntry& entry, AuditTrail& trail);
+
   DataServiceDeps deps_;
   // Cedar's positional policy ids ("policy3") -> the policy's @id, for the audit log.
   std::map<std::string, std::string, std::less<>> policy_names_;

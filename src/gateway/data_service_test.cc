@@ -45,9 +45,9 @@ class DataServiceTest : public ::testing::Test {
     deps.policies = &policies_;
     deps.directory = &entities_;
     deps.vault = vault_.get();
-    deps.audit = [this](std::string_view entry) -> Result<uint64_t> {
+    deps.audit = [this](const AuditEntry& entry) -> Result<uint64_t> {
       if (fail_audit_) return UnavailableError("disk full");
-      log_.emplace_back(entry);
+      log_.push_back(entry.ToJson());
       return log_.size() - 1;
     };
     deps.pseudonym_key = std::string(32, 'k');
@@ -66,7 +66,13 @@ class DataServiceTest : public ::testing::Test {
   }
   Result<ReadResult> Read(const std::string& who, const RequestContext& ctx, const std::string& collection,
                           std::vector<std::string> fields = {}) {
-    return service_->Read(directory_->Find(who).value(), ctx, {"u1", collection, std::move(fields)});
+    AuditTrail trail;
+    return service_->Read(directory_->Find(who).value(), ctx, {"u1", collection, std::move(fields)}, trail);
+  }
+  Result<AuditEntry> Write(const Principal& who, const RequestContext& ctx, const std::string& subject,
+                           const SubjectWrite& w) {
+    AuditTrail trail;
+    return service_->Write(who, ctx, subject, w, trail);
   }
 
   testing::MemFileSystem fs_;
@@ -137,7 +143,8 @@ TEST_F(DataServiceTest, BadInput) {
   auto ctx = Context("127.0.0.5", "US", "investigation");
   EXPECT_EQ(Read("ana", ctx, "nope").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Read("ana", ctx, "profile", {"nope"}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(service_->Read(directory_->Find("ana").value(), ctx, {"nobody", "profile", {}}).status().code(),
+  AuditTrail trail;
+  EXPECT_EQ(service_->Read(directory_->Find("ana").value(), ctx, {"nobody", "profile", {}}, trail).status().code(),
             StatusCode::kNotFound);
   EXPECT_TRUE(log_.empty());
 }
@@ -145,24 +152,24 @@ TEST_F(DataServiceTest, BadInput) {
 TEST_F(DataServiceTest, IngestWritesFromHomeOnlyAndEveryWriteIsLogged) {
   const Principal ingest = directory_->Find("ingest").value();
   SubjectWrite w{"US", {{"profile", {{"phone", "+1 212 555 0199"}}}}};
-  auto denied = service_->Write(ingest, Context("127.0.1.9", "SG", "ingest"), "u2", w);
+  auto denied = Write(ingest, Context("127.0.1.9", "SG", "ingest"), "u2", w);
   EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(vault_->Home("u2").status().code(), StatusCode::kNotFound);
-  auto ok = service_->Write(ingest, Context("127.0.0.9", "US", "ingest"), "u2", w);
+  auto ok = Write(ingest, Context("127.0.0.9", "US", "ingest"), "u2", w);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->fields.at(0).policy_ids, std::vector<std::string>{"ingest-write"});
   EXPECT_EQ(vault_->Home("u2").value(), "US");
   ASSERT_EQ(log_.size(), 2u);
   EXPECT_EQ(log_[1].find("555"), std::string::npos);
   // An analyst may not write.
-  EXPECT_EQ(service_->Write(directory_->Find("ana").value(), Context("127.0.0.5", "US", "x"), "u2", w).status().code(),
+  EXPECT_EQ(Write(directory_->Find("ana").value(), Context("127.0.0.5", "US", "x"), "u2", w).status().code(),
             StatusCode::kPermissionDenied);
   // The home never changes; audit failure writes nothing.
-  EXPECT_EQ(service_->Write(ingest, Context("127.0.0.9", "US", "ingest"), "u2",
+  EXPECT_EQ(Write(ingest, Context("127.0.0.9", "US", "ingest"), "u2",
                             {"SG", {{"profile", {{"phone", "1"}}}}}).status().code(),
             StatusCode::kAlreadyExists);
   fail_audit_ = true;
-  EXPECT_EQ(service_->Write(ingest, Context("127.0.0.9", "US", "ingest"), "u3", w).status().code(),
+  EXPECT_EQ(Write(ingest, Context("127.0.0.9", "US", "ingest"), "u3", w).status().code(),
             StatusCode::kUnavailable);
   EXPECT_EQ(vault_->Home("u3").status().code(), StatusCode::kNotFound);
 }

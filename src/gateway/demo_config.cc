@@ -96,8 +96,20 @@ policies:
       (context.source_country != "US" || principal.work_country != "US")
     };
 
+    // They may also find US subjects by an exact phone number or email address
+    // (blind-index lookup), for the same reasons.
+    @id("us-tns-search")
+    permit (
+      principal in Domicile::Group::"us-trust-and-safety",
+      action == Domicile::Action::"search",
+      resource is Domicile::Field
+    ) when {
+      resource.home == "US" && principal.work_country == "US" &&
+      context.source_country == "US" && context.purpose != ""
+    };
+
     // Bulk export of US data only for US trust-and-safety investigations (and the
-    // gateway's export limiter bounds how much).
+    // gateway's export limiter bounds how much per person and purpose).
     @id("tns-export")
     permit (
       principal in Domicile::Group::"us-trust-and-safety",
@@ -107,6 +119,12 @@ policies:
       resource.home == "US" && context.source_country == "US" && context.purpose == "investigation"
     };
 
+    // Bulk reads of profiling data are how people get profiled: no export of it
+    // without a written justification (e.g. a case number), whoever asks.
+    @id("profiling-export-needs-justification")
+    forbid (principal, action == Domicile::Action::"export", resource is Domicile::Field)
+    when { resource.category == "profiling" && context.justification == "" };
+
     // The ingest service writes and deletes from the subject's home jurisdiction.
     @id("ingest-write")
     permit (
@@ -114,28 +132,32 @@ policies:
       action in [Domicile::Action::"write", Domicile::Action::"delete"],
       resource is Domicile::Field
     ) when { context.source_country == resource.home };
+store: {backend: rocksdb, path: store}
+keyring: {file: keyring, root_key_file: custodian.key}
 vault:
+  site: us-enclave-1
   sites:
-    - {id: us-enclave-1, jurisdiction: US, custodian: "Demo US Custodian", role: enclave,
-       backend: rocksdb, path: domicile-demo/us-enclave-1}
-  classification:
+    - {id: us-enclave-1, jurisdiction: US, custodian: "Demo US Custodian", role: enclave}
+  collections:
     profile:
-      name: {category: protected, mask: initial}
-      phone: {category: protected, mask: last4}
-      email: {category: protected, mask: email}
-      birth_date: {category: protected, mask: year}
-      location: {category: protected, mask: coordinates}
-      language: {category: public}
+      fields:
+        name: {category: protected, mask: initial}
+        phone: {category: protected, mask: last4, blind_index: phone}
+        email: {category: protected, mask: email, blind_index: email}
+        birth_date: {category: protected, mask: year}
+        location: {category: protected, mask: coordinates}
+        language: public
     videos:
-      caption: {category: profiling}
-      watch_history: {category: profiling}
+      fields:
+        caption: profiling
+        watch_history: profiling
     comments:
-      text: {category: profiling}
+      fields:
+        text: profiling
     stats:
-      follower_bucket: {category: interoperable}
-log:
-  dir: domicile-demo/log
-  key_file: domicile-demo/log.key
+      fields:
+        follower_bucket: interoperable
+log: {dir: log, key_file: log.key, origin: demo.domicile.invalid/audit}
 limits:
   max_header_bytes: 16384
   max_body_bytes: 1048576

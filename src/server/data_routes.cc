@@ -1,5 +1,7 @@
 #include "server/data_routes.h"
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -8,31 +10,82 @@
 #include "gateway/api_body.h"
 
 namespace domicile::server {
+namespace {
+
+// A request past the front door: located and authenticated.
+struct Admitted {
+  const HttpRequest& http;
+  const gateway::RequestContext& context;
+  const gateway::Principal& principal;
+  gateway::AuditTrail& trail;
+};
+// Runs the operation; it appends the audit entry itself (through DataService).
+using Operation = std::function<Result<HttpResponse>(const Admitted&)>;
+
+// The front door, the operation, and the audit guarantee: an entry for every outcome
+// (a refusal entry when the operation did not write one), its index in the response
+// headers, and 503 without a body from the operation if no entry could be written.
+HttpResponse Audited(const FrontDoor& front_door, gateway::DataService& service, const HttpRequest& request,
+                     std::string_view action, std::string_view subject, const Operation& operation) {
+  gateway::AuditTrail trail;
+  Status failure;
+  HttpResponse response;
+  std::optional<gateway::Principal> principal;
+  Result<gateway::RequestContext> context = front_door.Context(request);
+  if (!context.ok()) {
+    failure = context.status();
+    context = front_door.Locate(request);
+  } else if (Result<gateway::Principal> who = front_door.Authenticate(request); !who.ok()) {
+    failure = who.status();
+  } else {
+    principal = std::move(who).value();
+    Result<HttpResponse> done = operation({request, *context, *principal, trail});
+    if (done.ok()) {
+      response = std::move(done).value();
+    } else {
+      failure = done.status();
+    }
+  }
+  if (failure.ok() && !trail.attempted) failure = InternalError("operation answered without an audit entry");
+  if (!failure.ok()) response = HttpResponse::FromStatus(failure);
+  if (!trail.attempted) {
+    service.RecordRefusal(principal ? &*principal : nullptr, *context, action, subject, failure, response.status,
+                          trail);
+  }
+  if (!trail.index.has_value()) {
+    return HttpResponse::Error(503, "UNAVAILABLE", "audit log unavailable: the request was not served");
+  }
+  response.headers.emplace_back(std::string(kAuditIndexHeader), std::to_string(*trail.index));
+  return response;
+}
+
+}  // namespace
 
 void AddDataRoutes(Router& router, std::shared_ptr<const FrontDoor> front_door, gateway::DataService* service) {
+  router.Add("GET", "/v1/whoami", [front_door, service](const HttpRequest& request) {
+    return Audited(*front_door, *service, request, "whoami", "", [service](const Admitted& a) -> Result<HttpResponse> {
+      RETURN_IF_ERROR(service->RecordWhoAmI(a.principal, a.context, a.trail));
+      return HttpResponse::Json(200, WhoAmI(a.principal, a.context).dump());
+    });
+  });
   router.Add("GET", "/v1/subjects/{id}/{collection}", [front_door, service](const HttpRequest& request) {
-    Result<gateway::RequestContext> context = front_door->Context(request);
-    if (!context.ok()) return HttpResponse::FromStatus(context.status());
-    Result<gateway::Principal> principal = front_door->Authenticate(request);
-    if (!principal.ok()) return HttpResponse::FromStatus(principal.status());
-    const std::optional<std::string> fields_param = request.QueryParam("fields");
-    Result<std::vector<std::string>> fields = gateway::ParseFieldList(fields_param.value_or(""));
-    if (!fields.ok()) return HttpResponse::FromStatus(fields.status());
-    Result<gateway::ReadResult> read = service->Read(
-        *principal, *context, {request.params.at("id"), request.params.at("collection"), std::move(fields).value()});
-    if (!read.ok()) return HttpResponse::FromStatus(read.status());
-    return HttpResponse::Json(200, read->body.dump());
+    const std::string& id = request.params.at("id");
+    return Audited(*front_door, *service, request, "read", id, [service, &id](const Admitted& a) -> Result<HttpResponse> {
+      ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                       gateway::ParseFieldList(a.http.QueryParam("fields").value_or("")));
+      ASSIGN_OR_RETURN(gateway::ReadResult read,
+                       service->Read(a.principal, a.context, {id, a.http.params.at("collection"), std::move(fields)},
+                                     a.trail));
+      return HttpResponse::Json(200, read.body.dump());
+    });
   });
   router.Add("PUT", "/v1/subjects/{id}", [front_door, service](const HttpRequest& request) {
-    Result<gateway::RequestContext> context = front_door->Context(request);
-    if (!context.ok()) return HttpResponse::FromStatus(context.status());
-    Result<gateway::Principal> principal = front_door->Authenticate(request);
-    if (!principal.ok()) return HttpResponse::FromStatus(principal.status());
-    Result<gateway::SubjectWrite> write = gateway::ParseSubjectWrite(request.body);
-    if (!write.ok()) return HttpResponse::FromStatus(write.status());
-    Result<gateway::AuditEntry> written = service->Write(*principal, *context, request.params.at("id"), *write);
-    if (!written.ok()) return HttpResponse::FromStatus(written.status());
-    return HttpResponse::Json(200, nlohmann::json{{"written", written->fields.size()}}.dump());
+    const std::string& id = request.params.at("id");
+    return Audited(*front_door, *service, request, "write", id, [service, &id](const Admitted& a) -> Result<HttpResponse> {
+      ASSIGN_OR_RETURN(gateway::SubjectWrite write, gateway::ParseSubjectWrite(a.http.body));
+      ASSIGN_OR_RETURN(gateway::AuditEntry written, service->Write(a.principal, a.context, id, write, a.trail));
+      return HttpResponse::Json(200, nlohmann::json{{"written", written.fields.size()}}.dump());
+    });
   });
 }
 

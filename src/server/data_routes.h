@@ -2,11 +2,16 @@
 // requester (FrontDoor), then hand the request to the gateway's DataService, which
 // decides, audits (before any data leaves) and reads or writes the vault. Status
 // codes map to HTTP by HttpStatusFor (403 denied, 503 audit log or vault unavailable).
-// Wired so far: GET /v1/subjects/{id}/{collection}, PUT /v1/subjects/{id}.
+//
+// Every /v1 request gets exactly one audit entry (two for a DELETE: the decision, then
+// the shred receipt), refusals included: 401 with principal "unauthenticated", 400 for
+// malformed input. Its log index is sent as `Domicile-Audit-Index`. If the entry cannot
+// be appended the answer is 503 and carries no data.
 #ifndef DOMICILE_SERVER_DATA_ROUTES_H_
 #define DOMICILE_SERVER_DATA_ROUTES_H_
 
 #include <memory>
+#include <string_view>
 
 #include "gateway/data_service.h"
 #include "server/front_door.h"
@@ -14,7 +19,9 @@
 
 namespace domicile::server {
 
-// `service` must outlive the router.
+inline constexpr std::string_view kAuditIndexHeader = "Domicile-Audit-Index";
+
+// GET /v1/whoami, GET and PUT /v1/subjects/…. `service` must outlive the router.
 void AddDataRoutes(Router& router, std::shared_ptr<const FrontDoor> front_door, gateway::DataService* service);
 
 }  // namespace domicile::server

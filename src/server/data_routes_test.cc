@@ -41,8 +41,8 @@ class DataRoutesTest : public ::testing::Test {
     deps.policies = &policies_;
     deps.directory = &entities_;
     deps.vault = vault_.get();
-    deps.audit = [this](std::string_view e) -> Result<uint64_t> {
-      log_.emplace_back(e);
+    deps.audit = [this](const gateway::AuditEntry& e) -> Result<uint64_t> {
+      log_.push_back(e.ToJson());
       return log_.size() - 1;
     };
     deps.pseudonym_key = std::string(32, 'k');
@@ -102,7 +102,11 @@ TEST_F(DataRoutesTest, PutThenGetFromUsAndRefusedFromAbroad) {
   EXPECT_EQ(sg.status, 403) << sg.body;
   EXPECT_EQ(sg.body.find("555"), std::string::npos);
   EXPECT_EQ(log_.size(), 3u);
-  EXPECT_EQ(Call("GET", "/v1/subjects/u1/profile", "127.0.0.5", "garbage", "x").status, 401);
+  EXPECT_EQ(us.headers.at(0), (std::pair<std::string, std::string>("Domicile-Audit-Index", "1")));
+  HttpResponse unauthenticated = Call("GET", "/v1/subjects/u1/profile", "127.0.0.5", "garbage", "x");
+  EXPECT_EQ(unauthenticated.status, 401);
+  ASSERT_EQ(log_.size(), 4u);
+  EXPECT_NE(log_[3].find(R"("principal":"unauthenticated")"), std::string::npos) << log_[3];
 }
 
 }  // namespace

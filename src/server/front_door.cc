@@ -29,6 +29,17 @@ Result<gateway::RequestContext> FrontDoor::Context(const HttpRequest& request) c
   return gateway::BuildRequestContext(in, {&config_->network_map, &config_->trusted_proxies});
 }
 
+gateway::RequestContext FrontDoor::Locate(const HttpRequest& request) const {
+  gateway::RequestContext context;
+  context.request_id = request.request_id;
+  context.time_unix_micros = clock_->NowUnixMicros();
+  const std::string forwarded = request.HeaderList("X-Forwarded-For");
+  context.source_ip = gateway::ResolveClientAddress(request.peer, forwarded, config_->trusted_proxies)
+                          .value_or(request.peer);
+  context.source_country = config_->network_map.CountryOf(context.source_ip);
+  return context;
+}
+
 Result<gateway::Principal> FrontDoor::Authenticate(const HttpRequest& request) const {
   if (request.HeaderCount("Authorization") > 1) return UnauthenticatedError("more than one Authorization header");
   std::optional<std::string> cn;
@@ -44,20 +55,23 @@ void AddWhoAmIRoute(Router& router, std::shared_ptr<const FrontDoor> front_door)
     if (!context.ok()) return HttpResponse::FromStatus(context.status());
     auto principal = front_door->Authenticate(request);
     if (!principal.ok()) return HttpResponse::FromStatus(principal.status());
-    nlohmann::json groups = nlohmann::json::array();
-    for (const auto& g : principal->groups) groups.push_back(g.ToCedar());
-    nlohmann::json body = {
-        {"principal", principal->uid.ToCedar()},
-        {"authenticated_by", principal->authenticated_by},
-        {"work_country", principal->work_country},
-        {"groups", groups},
-        {"source_ip", context->source_ip.ToString()},
-        {"source_country", context->source_country},
-        {"purpose", context->purpose},
-        {"request_id", context->request_id},
-    };
-    return HttpResponse::Json(200, body.dump());
+    return HttpResponse::Json(200, WhoAmI(*principal, *context).dump());
   });
+}
+
+nlohmann::json WhoAmI(const gateway::Principal& principal, const gateway::RequestContext& context) {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& g : principal.groups) groups.push_back(g.ToCedar());
+  return {
+      {"principal", principal.uid.ToCedar()},
+      {"authenticated_by", principal.authenticated_by},
+      {"work_country", principal.work_country},
+      {"groups", groups},
+      {"source_ip", context.source_ip.ToString()},
+      {"source_country", context.source_country},
+      {"purpose", context.purpose},
+      {"request_id", context.request_id},
+  };
 }
 
 void AddOperationalRoutes(Router& router, MetricsRegistry* metrics, std::function<Status()> ready) {

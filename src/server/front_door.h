@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -30,6 +31,9 @@ class FrontDoor {
   // Never depends on a header for the location (X-Forwarded-For only from a trusted
   // proxy). InvalidArgument for bad or repeated Domicile-* headers.
   Result<gateway::RequestContext> Context(const HttpRequest& request) const;
+  // For the audit entry of a request whose Context() failed: the source as far as it
+  // can be derived (the peer when X-Forwarded-For is unusable), no purpose.
+  gateway::RequestContext Locate(const HttpRequest& request) const;
   // Unauthenticated unless exactly one Authorization header (or none, with a verified
   // client certificate) names a directory principal.
   Result<gateway::Principal> Authenticate(const HttpRequest& request) const;
@@ -44,7 +48,10 @@ class FrontDoor {
   Clock* clock_;
 };
 
-// GET /v1/whoami: the authenticated principal and the derived request context, as the
+// The body of GET /v1/whoami.
+nlohmann::json WhoAmI(const gateway::Principal& principal, const gateway::RequestContext& context);
+
+// GET /v1/whoami (unaudited; the gateway serves the audited one from data_routes.h): the authenticated principal and the derived request context, as the
 // gateway sees them (no personal data of subjects). Lets operators and tests check
 // authentication and location end to end.
 void AddWhoAmIRoute(Router& router, std::shared_ptr<const FrontDoor> front_door);
