@@ -65,8 +65,9 @@ Status UnescapeOne(std::string_view raw, std::size_t& i, std::string& out) {
         if (HexValue(raw[i]) < 0 || digits >= 6) return InvalidArgumentError("bad \\u escape in string");
         cp = cp * 16 + HexValue(raw[i]);
       }
-      if (i >= raw.size() || digits == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return InvalidArgumentError("bad \\u escape in string");
+      if (i >= raw.size() || digits == 0) return InvalidArgumentError("bad \\u escape in string");
+      if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return InvalidArgumentError("\\u escape is not a Unicode scalar value");
       }
       ++i;
       AppendUtf8(cp, out);

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "cedar/internal/lex.h"
 #include "cedar/internal/schema_raw.h"
 #include "cedar/schema.h"
 
@@ -138,7 +139,7 @@ class Lexer {
     }
   }
 
-  // A string literal; escapes are decoded by UnescapeCedarString.
+  // A string literal; escapes are decoded as in policies (internal::Unescape).
   Result<std::string> LexString() {
     Token at;
     at.line = line_;
@@ -152,7 +153,7 @@ class Lexer {
     if (pos_ >= text_.size()) return Error(at, "unterminated string");
     std::string_view raw = text_.substr(start, pos_ - start);
     Advance();  // closing quote
-    auto s = UnescapeCedarString(raw, /*pattern=*/false);
+    auto s = internal::Unescape(raw, /*pattern=*/false);
     if (!s.ok()) return Error(at, s.status().message());
     return s;
   }

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cedar/cedar.h"
 #include "cedar/internal/schema_raw.h"
 #include "cedar/internal/schema_testing.h"
 #include "fakes/temp_dir.h"
@@ -225,6 +226,18 @@ TEST(SchemaTest, ActionsAndGroups) {
   EXPECT_TRUE(never->principal_types.empty());
 }
 
+// Schema strings take the escapes of policy strings (one decoder): \n \r \t
+// \0 \\ \' \" \xHH (ASCII) and \u{...}; a policy naming the action with the
+// same escapes names the same action.
+TEST(SchemaTest, StringEscapesAreThoseOfPolicies) {
+  Schema s = ParseCedar(R"(action "a\x41\u{e9}\t\"\\\'\0z";)");
+  const std::string id = std::string("aA\xC3\xA9\t\"\\'") + '\0' + "z";
+  EXPECT_NE(s.FindAction({"Action", id}), nullptr);
+  auto set = PolicySet::Parse(R"(permit(principal, action == Action::"a\x41\u{e9}\t\"\\\'\0z", resource);)");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->policies()[0].action.entities[0].id, id);
+}
+
 TEST(SchemaTest, NameResolutionPriority) {
   // The example of the "type name disambiguation" section of the Cedar docs.
   Schema s = ParseCedar(R"(
@@ -331,6 +344,9 @@ TEST(SchemaTest, MalformedCedarSchemaGetsClearErrors) {
   EXPECT_THAT(CedarError("namespace __cedar { entity E; }"), HasSubstr("reserved"));
   EXPECT_THAT(CedarError("entity E { a: __cedar::Nope };"), HasSubstr("unknown builtin"));
   EXPECT_THAT(CedarError("action \"a\\q\";"), HasSubstr("unknown escape"));
+  EXPECT_THAT(CedarError("action \"a\\*\";"), HasSubstr("unknown escape"));  // `\*` only in patterns
+  EXPECT_THAT(CedarError("action \"\\x80\";"), HasSubstr("bad \\x escape"));
+  EXPECT_THAT(CedarError("action \"\\u{}\";"), HasSubstr("bad \\u escape"));
   EXPECT_THAT(CedarError("action \"abc"), HasSubstr("unterminated string"));
   EXPECT_THAT(CedarError("action \"\\u{110000}\";"), HasSubstr("scalar value"));
   EXPECT_THAT(CedarError("entity E enum [];"), HasSubstr("expected an enum value"));

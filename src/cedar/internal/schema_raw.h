@@ -98,12 +98,6 @@ class SchemaBuilder {
   static Result<Schema> Build(const RawSchema& raw);
 };
 
-// Decodes the body of a Cedar string literal (without the quotes): \n \r \t
-// \\ \0 \' \" and \u{1-6 hex digits}; with `pattern` (a `like` pattern),
-// `\*` is kept as the two characters `\*`. Shared by the schema and policy
-// parsers.
-Result<std::string> UnescapeCedarString(std::string_view raw, bool pattern);
-
 // Whether `s` is a Cedar identifier ([_a-zA-Z][_a-zA-Z0-9]*).
 bool IsSchemaIdent(std::string_view s);
 // Whether `s` is IDENT {'::' IDENT}.
