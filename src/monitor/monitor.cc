@@ -353,6 +353,7 @@ Status Monitor::Diverged(const std::string& note, const tlog::Checkpoint& cp, Po
 }
 
 Result<PollResult> Monitor::Poll() {
+  RETURN_IF_ERROR(failed_);
   PollResult result;
   result.size = leaves_.size();
   ASSIGN_OR_RETURN(std::string note, source_->Fetch("checkpoint"));
@@ -360,7 +361,8 @@ Result<PollResult> Monitor::Poll() {
   if (flagged_.count(note_hash)) return result;  // already reported; nothing new
   auto done = [&]() -> Result<PollResult> {
     if (!result.findings.empty()) flagged_.insert(note_hash);
-    RETURN_IF_ERROR(Persist(result, {}, nullptr));
+    failed_ = Persist(result, {}, nullptr);
+    RETURN_IF_ERROR(failed_);
     return result;
   };
   auto opened = tlog::OpenCheckpoint(note, log_key_ptrs_);
@@ -428,7 +430,8 @@ Result<PollResult> Monitor::Poll() {
   result.advanced = true;
   result.size = leaves_.size();
   result.new_entries = fresh->size();
-  RETURN_IF_ERROR(Persist(result, *fresh, &note));
+  failed_ = Persist(result, *fresh, &note);
+  RETURN_IF_ERROR(failed_);
   return result;
 }
 

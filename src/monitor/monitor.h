@@ -79,7 +79,8 @@ class Monitor {
   // One round: fetch the checkpoint, verify it and everything new, persist.
   // Misbehaviour is reported in the result (and persisted), not as an error; an
   // error means the round could not be completed (e.g. Unavailable) and nothing
-  // changed.
+  // changed, except after a state write failed: then this and every later call
+  // fail with that error.
   Result<PollResult> Poll();
 
   uint64_t size() const { return leaves_.size(); }
@@ -123,6 +124,9 @@ class Monitor {
   std::vector<CheckpointRecord> checkpoints_;
   std::set<std::string> flagged_;  // SHA-256 (hex) of notes already reported
   std::unique_ptr<Files> files_;   // lengths of the append-only files
+  // A failed Persist leaves memory ahead of the disk: every later Poll fails with
+  // it (fail closed; reopen to resume from the disk).
+  Status failed_;
 };
 
 }  // namespace domicile::monitor
