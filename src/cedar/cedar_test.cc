@@ -255,6 +255,58 @@ TEST(CedarIndexTest, ManyPoliciesAndErrorsOnlyFromCandidates) {
   EXPECT_EQ(other.errors[0].policy_id, "policy0");
 }
 
+TEST(CedarEntitiesTest, DuplicateUidsAreRejected) {
+  auto e = Entities::FromJson(R"([{"uid": {"type": "User", "id": "a"}},
+                                  {"uid": {"type": "User", "id": "b"}},
+                                  {"uid": {"__entity": {"type": "User", "id": "a"}}, "attrs": {"x": 1}}])");
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("duplicate entity User::\"a\""), std::string::npos) << e.status().ToString();
+}
+
+// Entity data is checked against the schema as Cedar does; each bad entity
+// gets an error naming it and what is wrong.
+TEST(CedarEntitiesTest, EntityDataConformsToTheSchema) {
+  auto schema = Schema::FromCedarSchema(R"(
+    entity Team;
+    entity User in [Team] { age: Long, email?: String, addr?: { city: String } } tags String;
+    entity Color enum ["red", "blue"];
+    entity Doc { color: Color };
+    action view appliesTo { principal: User, resource: Doc };
+  )");
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  auto good = Entities::FromJson(R"([
+    {"uid": {"type": "Team", "id": "t"}},
+    {"uid": {"type": "User", "id": "a"}, "attrs": {"age": 3, "addr": {"city": "Oslo"}},
+     "parents": [{"type": "Team", "id": "t"}], "tags": {"home": "EU"}},
+    {"uid": {"type": "Doc", "id": "d"}, "attrs": {"color": {"type": "Color", "id": "red"}}},
+    {"uid": {"type": "Action", "id": "view"}}
+  ])", &*schema);
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->size(), 4u);
+
+  const std::pair<const char*, const char*> kBad[] = {
+      {R"({"uid": {"type": "User", "id": "a"}})", "required attribute `age` is missing"},
+      {R"({"uid": {"type": "User", "id": "a"}, "attrs": {"age": "3"}})", "`age`: expected Long, got string"},
+      {R"({"uid": {"type": "User", "id": "a"}, "attrs": {"age": 3, "nick": "x"}})", "`nick` is not declared"},
+      {R"({"uid": {"type": "User", "id": "a"}, "attrs": {"age": 3, "addr": {"city": "x", "zip": 1}}})",
+       "`addr.zip` is not declared"},
+      {R"({"uid": {"type": "User", "id": "a"}, "attrs": {"age": 3}, "parents": [{"type": "Doc", "id": "d"}]})",
+       "parent Doc::\"d\" is not of a parent type of User"},
+      {R"({"uid": {"type": "User", "id": "a"}, "attrs": {"age": 3}, "tags": {"t": 1}})", "`tag t`: expected String"},
+      {R"({"uid": {"type": "Team", "id": "t"}, "tags": {"t": "x"}})", "entity type Team has no tags"},
+      {R"({"uid": {"type": "Robot", "id": "r"}})", "entity type Robot is not declared"},
+      {R"({"uid": {"type": "Action", "id": "edit"}})", "action Action::\"edit\" is not declared"},
+      {R"({"uid": {"type": "Color", "id": "green"}})", "Color::\"green\" is not one of the enumerated ids"},
+      {R"({"uid": {"type": "Doc", "id": "d"}, "attrs": {"color": {"type": "Color", "id": "green"}}})",
+       "Color::\"green\" is not one of the enumerated ids"},
+  };
+  for (const auto& [entity, error] : kBad) {
+    auto e = Entities::FromJson(std::string("[") + entity + "]", &*schema);
+    ASSERT_FALSE(e.ok()) << entity;
+    EXPECT_NE(e.status().message().find(error), std::string::npos) << entity << "\n" << e.status().ToString();
+  }
+}
+
 TEST_F(CedarTest, FormatRoundTrips) {
   const char* text =
       "@id(\"p\") forbid(principal is User in Group::\"all\", action in [Action::\"a\", Action::\"b\"], resource)"

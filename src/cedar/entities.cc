@@ -110,34 +110,105 @@ Result<Json> ParseJson(std::string_view text) {
   return j;
 }
 
-// Whether `v` has schema type `t` (records: required attributes present, no
-// undeclared ones unless additional attributes are allowed).
-bool Conforms(const Value& v, const SchemaType& t) {
+const char* SchemaKindName(const SchemaType& t) {
   switch (t.kind) {
-    case SchemaType::Kind::kBool: return v.kind() == Value::Kind::kBool;
-    case SchemaType::Kind::kLong: return v.kind() == Value::Kind::kLong;
-    case SchemaType::Kind::kString: return v.kind() == Value::Kind::kString;
-    case SchemaType::Kind::kEntity: return v.kind() == Value::Kind::kEntity && v.AsEntity().type == t.name;
+    case SchemaType::Kind::kBool: return "Bool";
+    case SchemaType::Kind::kLong: return "Long";
+    case SchemaType::Kind::kString: return "String";
+    case SchemaType::Kind::kEntity: return "an entity";
+    case SchemaType::Kind::kSet: return "a set";
+    case SchemaType::Kind::kRecord: return "a record";
+    case SchemaType::Kind::kExtension: return "an extension value";
+  }
+  return "?";
+}
+
+Status CheckEnumId(const EntityUid& uid, const Schema* schema) {
+  const EntityTypeDecl* decl = schema != nullptr ? schema->FindEntityType(uid.type) : nullptr;
+  if (decl == nullptr || decl->enum_ids.empty()) return Status::Ok();
+  if (std::find(decl->enum_ids.begin(), decl->enum_ids.end(), uid.id) != decl->enum_ids.end()) return Status::Ok();
+  return InvalidArgumentError(uid.ToString() + " is not one of the enumerated ids of " + uid.type);
+}
+
+// Whether `v` has schema type `t` (records: required attributes present, no
+// undeclared ones unless additional attributes are allowed; entities of an
+// enumerated type: a listed id when `schema` is given). The error names the
+// offending attribute path.
+Status CheckConforms(const Value& v, const SchemaType& t, const Schema* schema, const std::string& path) {
+  auto mismatch = [&](const std::string& expected) {
+    return InvalidArgumentError((path.empty() ? std::string("value") : "`" + path + "`") + ": expected " + expected +
+                                ", got " + KindName(v.kind()));
+  };
+  switch (t.kind) {
+    case SchemaType::Kind::kBool:
+    case SchemaType::Kind::kLong:
+    case SchemaType::Kind::kString: {
+      static constexpr Value::Kind kKinds[] = {Value::Kind::kBool, Value::Kind::kLong, Value::Kind::kString};
+      if (v.kind() != kKinds[static_cast<int>(t.kind)]) return mismatch(SchemaKindName(t));
+      return Status::Ok();
+    }
+    case SchemaType::Kind::kEntity:
+      if (v.kind() != Value::Kind::kEntity || v.AsEntity().type != t.name) return mismatch("an entity of type " + t.name);
+      return CheckEnumId(v.AsEntity(), schema);
     case SchemaType::Kind::kExtension: {
-      if (v.kind() != Value::Kind::kExt) return false;
       static const char* kNames[] = {"ipaddr", "decimal", "datetime", "duration"};
-      return t.name == kNames[static_cast<int>(v.AsExt().kind)];
+      if (v.kind() != Value::Kind::kExt || t.name != kNames[static_cast<int>(v.AsExt().kind)]) return mismatch(t.name);
+      return Status::Ok();
     }
     case SchemaType::Kind::kSet:
-      if (v.kind() != Value::Kind::kSet) return false;
-      return std::all_of(v.AsSet().begin(), v.AsSet().end(), [&](const Value& e) { return Conforms(e, *t.element); });
+      if (v.kind() != Value::Kind::kSet) return mismatch("a set");
+      for (const Value& e : v.AsSet()) RETURN_IF_ERROR(CheckConforms(e, *t.element, schema, path + "[]"));
+      return Status::Ok();
     case SchemaType::Kind::kRecord: {
-      if (v.kind() != Value::Kind::kRecord) return false;
+      if (v.kind() != Value::Kind::kRecord) return mismatch("a record");
       const ValueRecord& r = v.AsRecord();
+      auto sub = [&](const std::string& name) { return path.empty() ? name : path + "." + name; };
       for (const auto& [name, attr] : t.attributes) {
         auto it = r.find(name);
-        if (it == r.end() ? attr.required : !Conforms(it->second, attr.type)) return false;
+        if (it == r.end()) {
+          if (attr.required) return InvalidArgumentError("required attribute `" + sub(name) + "` is missing");
+          continue;
+        }
+        RETURN_IF_ERROR(CheckConforms(it->second, attr.type, schema, sub(name)));
       }
-      if (t.additional_attributes) return true;
-      return std::all_of(r.begin(), r.end(), [&](const auto& kv) { return t.attributes.count(kv.first) > 0; });
+      if (t.additional_attributes) return Status::Ok();
+      for (const auto& kv : r) {
+        if (!t.attributes.contains(kv.first)) {
+          return InvalidArgumentError("attribute `" + sub(kv.first) + "` is not declared in the schema");
+        }
+      }
+      return Status::Ok();
     }
   }
-  return false;
+  return InternalError("bad schema type");
+}
+
+bool IsActionType(std::string_view type) { return type == "Action" || type.ends_with("::Action"); }
+
+// Entity data against the schema, as Cedar's entity conformance checks do:
+// the type is declared (or the uid is a declared action), enumerated ids are
+// listed, attributes and tags have their declared types, parents have
+// declared parent types.
+Status CheckEntity(const Entity& e, const Schema& schema) {
+  if (IsActionType(e.uid.type)) {
+    if (schema.FindAction(ActionUid{e.uid.type, e.uid.id}) == nullptr) {
+      return InvalidArgumentError("action " + e.uid.ToString() + " is not declared in the schema");
+    }
+    return Status::Ok();
+  }
+  const EntityTypeDecl* decl = schema.FindEntityType(e.uid.type);
+  if (decl == nullptr) return InvalidArgumentError("entity type " + e.uid.type + " is not declared in the schema");
+  RETURN_IF_ERROR(CheckEnumId(e.uid, &schema));
+  RETURN_IF_ERROR(CheckConforms(Value::Record(e.attrs), decl->shape, &schema, ""));
+  if (!e.tags.empty() && !decl->tags) return InvalidArgumentError("entity type " + e.uid.type + " has no tags");
+  for (const auto& [k, v] : e.tags) RETURN_IF_ERROR(CheckConforms(v, *decl->tags, &schema, "tag " + k));
+  for (const EntityUid& p : e.parents) {
+    if (std::find(decl->member_of.begin(), decl->member_of.end(), p.type) == decl->member_of.end()) {
+      return InvalidArgumentError("parent " + p.ToString() + " is not of a parent type of " + e.uid.type);
+    }
+    RETURN_IF_ERROR(CheckEnumId(p, &schema));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -215,6 +286,11 @@ Result<Entities> Entities::FromJson(std::string_view json, const Schema* schema)
         e.parents.push_back(std::move(p));
       }
     }
+    if (schema != nullptr) {
+      Status st = CheckEntity(e, *schema);
+      if (!st.ok()) return st.Annotate("entity " + e.uid.ToString());
+    }
+    if (out.entities_.contains(e.uid)) return InvalidArgumentError("duplicate entity " + e.uid.ToString());
     out.Add(std::move(e));
   }
   if (schema != nullptr) {
@@ -252,9 +328,8 @@ Status ValidateRequest(const Request& request, const Schema& schema) {
   if (!applies(decl->resource_types, request.resource.type)) {
     return InvalidArgumentError("request: resource type " + request.resource.type + " is not valid for the action");
   }
-  if (!Conforms(request.context, decl->context)) {
-    return InvalidArgumentError("request: context does not conform to the action's context type");
-  }
+  Status context = CheckConforms(request.context, decl->context, &schema, "");
+  if (!context.ok()) return context.Annotate("request: context");
   return Status::Ok();
 }
 
