@@ -119,4 +119,44 @@ Result<MonitorConfig> ParseMonitorConfig(std::string_view yaml, const std::strin
   return c;
 }
 
+Result<WitnessServiceConfig> ParseWitnessConfig(std::string_view yaml, const std::string& base_dir) {
+  if (yaml.size() > kMaxConfigBytes) return InvalidArgumentError("witness config: larger than 1 MiB");
+  WitnessServiceConfig c;
+  auto bad = [](const std::string& what) { return InvalidArgumentError("witness config: " + what); };
+  auto relative = [&](std::string p) { return !p.empty() && p[0] != '/' ? JoinPath(base_dir, p) : p; };
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    if (!root.IsMap()) return bad("must be a map");
+    for (const auto& kv : root) {
+      std::string key = kv.first.as<std::string>();
+      if (key != "key_file" && key != "state_dir" && key != "listen" && key != "logs") return bad("unknown key " + key);
+    }
+    c.key_file = relative(root["key_file"].as<std::string>(""));
+    c.state_dir = relative(root["state_dir"].as<std::string>(""));
+    if (c.key_file.empty() || c.state_dir.empty()) return bad("key_file and state_dir are required");
+    if (YAML::Node listen = root["listen"]) {
+      std::string l = listen.as<std::string>();
+      size_t colon = l.rfind(':');
+      if (colon == std::string::npos || colon == 0) return bad("listen must be host:port");
+      c.host = l.substr(0, colon);
+      std::string port = l.substr(colon + 1);
+      if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(port) > 65535) {
+        return bad("bad port in listen");
+      }
+      c.port = uint16_t(std::stoul(port));
+    }
+    for (const auto& log : root["logs"]) {
+      if (!log.IsMap()) return bad("logs: each log is a map with origin and keys");
+      WitnessServiceConfig::Log l{log["origin"].as<std::string>(""), StringList(log["keys"])};
+      if (l.origin.empty() || l.keys.empty()) return bad("logs: each log needs an origin and keys");
+      c.logs.push_back(std::move(l));
+    }
+    if (c.logs.empty()) return bad("no logs configured");
+  } catch (const YAML::Exception& e) {
+    return bad(std::string("YAML: ") + e.what());
+  }
+  return c;
+}
+
 }  // namespace domicile::monitor

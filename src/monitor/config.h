@@ -41,6 +41,20 @@ struct MonitorConfig {
   ComplianceConfig compliance;
 };
 
+// The witness service (`domicile witness serve`): its key, state and logs.
+struct WitnessServiceConfig {
+  std::string key_file;   // cosigner private key (PRIVATE+KEY+name+hash+base64(0x04 || seed))
+  std::string state_dir;  // latest cosigned checkpoint per log
+  std::string host = "127.0.0.1";
+  uint16_t port = 7380;
+  struct Log {
+    std::string origin;
+    std::vector<std::string> keys;
+  };
+  std::vector<Log> logs;
+};
+Result<WitnessServiceConfig> ParseWitnessConfig(std::string_view yaml, const std::string& base_dir);
+
 // Parses the YAML text; file names in it (directory, rules, vault_config) are read
 // relative to `base_dir`. InvalidArgument naming the offending key on any error.
 Result<MonitorConfig> ParseMonitorConfig(std::string_view yaml, const std::string& base_dir);
