@@ -1,6 +1,10 @@
-// Parsing of the API's JSON request bodies, before anything is authorized or stored.
-// PUT /v1/subjects/{id}: {"home":"US","data":{"<collection>":{"<field>":<value>}}}.
-// Strict: unknown keys, bad names, too deep or too large input are InvalidArgument.
+// Parsing of the API's JSON request bodies, before anything is authorized or stored
+// (docs/openapi.yaml):
+//   PUT /v1/subjects/{id}: {"home":"US","data":{"<collection>":{"<field>":<value>}}}
+//   POST /v1/lookup:       {"collection":…,"field":…,"value":"<exact value>"}
+//   POST /v1/export:       {"collection":…,"fields":[…],"home":"US","limit":100,"cursor":"…"}
+// Strict: unknown keys, bad names, wrong types, too deep or too large input are
+// InvalidArgument, and messages never echo a value.
 #ifndef DOMICILE_GATEWAY_API_BODY_H_
 #define DOMICILE_GATEWAY_API_BODY_H_
 
@@ -27,6 +31,23 @@ struct SubjectWrite {
 };
 
 Result<SubjectWrite> ParseSubjectWrite(std::string_view body, const BodyLimits& limits = {});
+
+struct LookupRequest {
+  std::string collection;
+  std::string field;
+  std::string value;  // 1..1024 bytes; normalised by the field's blind index
+};
+Result<LookupRequest> ParseLookupRequest(std::string_view body);
+
+inline constexpr size_t kMaxExportPage = 1000;
+struct ExportRequest {
+  std::string collection;
+  std::vector<std::string> fields;  // empty: every classified field of the collection
+  std::string home;                 // "" = any; else only subjects of this jurisdiction
+  size_t limit = 100;               // subjects per page, 1..kMaxExportPage
+  std::string cursor;               // "" = from the start; else next_cursor of the previous page
+};
+Result<ExportRequest> ParseExportRequest(std::string_view body);
 
 // Collection and field names: 1..64 of [a-z0-9_], starting with a letter.
 bool IsValidName(std::string_view name);

@@ -43,5 +43,43 @@ TEST(FieldListTest, ParsesAndRejects) {
   EXPECT_FALSE(ParseFieldList("a,b,c", 2).ok());
 }
 
+TEST(LookupRequestTest, ParsesAndRejects) {
+  auto r = ParseLookupRequest(R"({"collection":"profile","field":"email","value":"a@example.org"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->field, "email");
+  EXPECT_EQ(r->value, "a@example.org");
+  for (const char* bad : {"", "null", "[]", "{}", R"({"collection":"profile","field":"email"})",
+                          R"({"collection":"profile","field":"email","value":""})",
+                          R"({"collection":"profile","field":"email","value":1})",
+                          R"({"collection":"profile","field":"email","value":["a"]})",
+                          R"({"collection":"Profile","field":"email","value":"a"})",
+                          R"({"collection":"profile","field":"email","value":"a","extra":true})"}) {
+    auto bad_result = ParseLookupRequest(bad);
+    EXPECT_EQ(bad_result.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(bad_result.status().message().find("a@"), std::string::npos) << "no value echoed";
+  }
+  EXPECT_FALSE(ParseLookupRequest(R"({"collection":"p","field":"f","value":")" + std::string(1025, 'x') + "\"}").ok());
+}
+
+TEST(ExportRequestTest, ParsesAndRejects) {
+  auto r = ParseExportRequest(R"({"collection":"videos"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->limit, 100u);
+  EXPECT_TRUE(r->fields.empty() && r->home.empty() && r->cursor.empty());
+  r = ParseExportRequest(R"({"collection":"profile","fields":["phone","email"],"home":"US","limit":1000,"cursor":"u9"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->fields, (std::vector<std::string>{"phone", "email"}));
+  EXPECT_EQ(r->limit, 1000u);
+  EXPECT_EQ(r->cursor, "u9");
+  for (const char* bad : {"", "{}", R"({"collection":"p","limit":0})", R"({"collection":"p","limit":1001})",
+                          R"({"collection":"p","limit":-1})", R"({"collection":"p","limit":1.5})",
+                          R"({"collection":"p","limit":"10"})", R"({"collection":"p","fields":"a"})",
+                          R"({"collection":"p","fields":["a","a"]})", R"({"collection":"p","fields":[1]})",
+                          R"({"collection":"p","home":"us"})", R"({"collection":"p","cursor":7})",
+                          R"({"collection":"p","fields":[["a"]]})", R"({"collection":"p","other":1})"}) {
+    EXPECT_EQ(ParseExportRequest(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace domicile::gateway

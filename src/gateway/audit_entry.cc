@@ -58,10 +58,16 @@ std::string AuditEntry::ToJson() const {
       {"purpose", purpose},
       {"justification", justification},
       {"records", records},
+      {"bulk", bulk},
       {"outcome", outcome},
       {"status", http_status},
       {"reason", reason},
   };
+  // The receipt is the vault's canonical JSON (its digest covers those bytes); kept as an object.
+  if (!receipt.empty()) {
+    ordered_json r = ordered_json::parse(receipt, nullptr, /*allow_exceptions=*/false);
+    j["receipt"] = r.is_discarded() ? ordered_json(receipt) : r;
+  }
   // Invalid UTF-8 cannot reach here through the validated inputs; replace rather than throw.
   return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
@@ -97,9 +103,11 @@ Result<AuditEntry> AuditEntry::FromJson(std::string_view text) {
     e.purpose = j.at("purpose").get<std::string>();
     e.justification = j.at("justification").get<std::string>();
     e.records = j.at("records").get<uint64_t>();
+    e.bulk = j.value("bulk", "");
     e.outcome = j.at("outcome").get<std::string>();
     e.http_status = j.at("status").get<int>();
     e.reason = j.at("reason").get<std::string>();
+    if (auto r = j.find("receipt"); r != j.end()) e.receipt = r->is_string() ? r->get<std::string>() : r->dump();
     return e;
   } catch (const nlohmann::json::exception& ex) {
     return InvalidArgumentError(std::string("malformed audit entry: ") + ex.what());

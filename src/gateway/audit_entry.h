@@ -31,16 +31,20 @@ struct AuditEntry {
   std::string authenticated_by;   // "jwt:<issuer>", "mtls", or ""
   std::string source_ip;
   std::string source_country;
-  std::string action;             // read, write, delete, export, search, lookup
+  std::string action;             // whoami, read, write, delete, shred, search, export
   std::string subject;            // subject pseudonym (never the id); "" if none
   std::string collection;
   std::vector<FieldDecision> fields;
   std::string purpose;
   std::string justification;
-  uint64_t records = 0;           // records returned (export)
+  uint64_t records = 0;           // subjects returned (search, export)
+  // Bulk access, logged as such: "" (one subject), "export", or "profiling" (an export
+  // that returned profiling fields: how people get profiled).
+  std::string bulk;
   std::string outcome;            // "allowed", "partial", "denied", "error"
   int http_status = 0;
   std::string reason;             // why denied or failed (status message; no data values)
+  std::string receipt;            // action "shred": the vault's ShredReceipt JSON; else ""
 
   // {"v":1,"time":"2026-11-29T07:01:02.123456Z","request_id":…,…} on one line.
   std::string ToJson() const;

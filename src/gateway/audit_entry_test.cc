@@ -43,6 +43,26 @@ TEST(AuditEntryTest, RoundTrips) {
   EXPECT_EQ(back->fields[1].view, View::kNone);
 }
 
+TEST(AuditEntryTest, BulkAndShredReceiptRoundTrip) {
+  AuditEntry e = Sample();
+  e.action = "shred";
+  e.bulk = "profiling";
+  e.receipt = R"({"digest":"ab","fields_destroyed":3,"type":"vault.shred"})";
+  const std::string json = e.ToJson();
+  EXPECT_NE(json.find(R"("records":0,"bulk":"profiling","outcome")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"(,"receipt":{"digest":"ab","fields_destroyed":3,"type":"vault.shred"}})"), std::string::npos)
+      << "the receipt is embedded byte for byte, last";
+  auto back = AuditEntry::FromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->receipt, e.receipt);
+  EXPECT_EQ(back->bulk, "profiling");
+  EXPECT_EQ(back->ToJson(), json);
+  // Entries written before "bulk" existed still parse.
+  std::string old = Sample().ToJson();
+  old.erase(old.find(R"("bulk":"",)"), 10);
+  EXPECT_TRUE(AuditEntry::FromJson(old).ok()) << old;
+}
+
 TEST(AuditEntryTest, RejectsMalformed) {
   EXPECT_FALSE(AuditEntry::FromJson("").ok());
   EXPECT_FALSE(AuditEntry::FromJson("{}").ok());

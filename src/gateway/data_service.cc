@@ -1,5 +1,7 @@
 #include "gateway/data_service.h"
 
+#include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace domicile::gateway {
@@ -104,6 +106,19 @@ Status DataService::Append(const AuditEntry& entry, AuditTrail& trail) {
   return Status::Ok();
 }
 
+Result<nlohmann::json> DataService::Shape(const std::string& qualified_field, View view,
+                                          const nlohmann::json& value) const {
+  if (view == View::kPlain) return value;
+  if (view == View::kMasked) {
+    const auto mk = deps_.masks.find(qualified_field);
+    Result<nlohmann::json> masked = MaskValue(mk == deps_.masks.end() ? MaskKind::kRedact : mk->second, value);
+    // A value that does not fit its mask kind is fully redacted.
+    return masked.ok() ? std::move(masked).value() : nlohmann::json("***");
+  }
+  ASSIGN_OR_RETURN(std::string pseudonym, Pseudonymize(deps_.pseudonym_key, qualified_field, value));
+  return nlohmann::json(std::move(pseudonym));
+}
+
 Status DataService::RecordWhoAmI(const Principal& principal, const RequestContext& context, AuditTrail& trail) {
   AuditEntry audit = BaseAudit(principal, context, "whoami", "");
   audit.outcome = "allowed";
@@ -184,23 +199,8 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
       if (v.field == name) fv = &v;
     }
     if (fv == nullptr) continue;  // absent in the vault
-    nlohmann::json shaped;
-    View view = d.view;
-    if (view == View::kPlain) {
-      shaped = fv->value;
-    } else if (view == View::kMasked) {
-      const auto mk = deps_.masks.find(d.field);
-      Result<nlohmann::json> masked = MaskValue(mk == deps_.masks.end() ? MaskKind::kRedact : mk->second, fv->value);
-      if (masked.ok()) {
-        shaped = std::move(masked).value();
-      } else {
-        shaped = "***";  // the value does not fit its mask kind: fully redacted
-      }
-    } else {
-      ASSIGN_OR_RETURN(std::string p, Pseudonymize(deps_.pseudonym_key, d.field, fv->value));
-      shaped = p;
-    }
-    out[name] = {{"view", std::string(ViewName(view))}, {"value", std::move(shaped)}};
+    ASSIGN_OR_RETURN(nlohmann::json shaped, Shape(d.field, d.view, fv->value));
+    out[name] = {{"view", std::string(ViewName(d.view))}, {"value", std::move(shaped)}};
   }
   result.body = {{"fields", std::move(out)}};
   return result;
@@ -249,6 +249,183 @@ Result<AuditEntry> DataService::Write(const Principal& principal, const RequestC
   if (!all_allowed) return PermissionDeniedError(audit.reason);
   RETURN_IF_ERROR(deps_.vault->Put(subject, home, write.data));
   return audit;
+}
+
+Result<DeleteResult> DataService::Delete(const Principal& principal, const RequestContext& context,
+                                         std::string_view subject, AuditTrail& trail) {
+  ASSIGN_OR_RETURN(std::string home, deps_.vault->Home(subject));
+  ASSIGN_OR_RETURN(std::string subject_pseudonym, SubjectPseudonym(deps_.pseudonym_key, subject));
+  ASSIGN_OR_RETURN(cedar::Value cedar_context,
+                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr, {std::string(kActionType), "delete"}));
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (const auto& [collection, spec] : deps_.vault->config().collections) {
+    for (const auto& [field, unused] : spec.fields) fields.emplace_back(collection, field);
+  }
+  std::vector<cedar::EntityUid> resources;
+  const cedar::Entities entities = FieldEntities(deps_, subject_pseudonym, home, fields, &resources);
+
+  AuditEntry audit = BaseAudit(principal, context, "delete", subject_pseudonym);
+  bool all_allowed = !fields.empty();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    Verdict v = Decide(deps_, policy_names_, entities, ToCedarUid(principal.uid), "delete", resources[i], cedar_context);
+    all_allowed = all_allowed && v.view != View::kNone;
+    audit.fields.push_back(
+        {fields[i].first + "." + fields[i].second, v.view, std::move(v.policy_ids), std::move(v.errors)});
+  }
+  audit.outcome = all_allowed ? "allowed" : "denied";
+  audit.http_status = all_allowed ? 200 : 403;
+  if (!all_allowed) audit.reason = "deleting the subject is not allowed for every field";
+  RETURN_IF_ERROR(Append(audit, trail));
+  if (!all_allowed) return PermissionDeniedError(audit.reason);
+
+  // The second entry records what the shred did (or that it failed); no field list.
+  AuditEntry shred = BaseAudit(principal, context, "shred", subject_pseudonym);
+  Result<vault::ShredReceipt> receipt = deps_.vault->Delete(subject);
+  if (receipt.ok()) {
+    shred.outcome = "allowed";
+    shred.http_status = 200;
+    shred.receipt = receipt->ToJson();
+  } else {
+    shred.outcome = "error";
+    shred.http_status = 500;
+    shred.reason = receipt.status().message();
+  }
+  AuditTrail shred_trail;
+  Status logged = Append(shred, shred_trail);
+  if (!receipt.ok()) return receipt.status();
+  if (!logged.ok()) return UnavailableError("the subject was shredded but its receipt could not be logged");
+  return DeleteResult{std::move(receipt).value(), *shred_trail.index};
+}
+
+Result<LookupResult> DataService::Lookup(const Principal& principal, const RequestContext& context,
+                                         const LookupRequest& request, AuditTrail& trail) {
+  const vault::Collection* coll = deps_.vault->config().FindCollection(request.collection);
+  const auto spec = coll != nullptr ? coll->fields.find(request.field) : decltype(coll->fields.end()){};
+  if (coll == nullptr || spec == coll->fields.end()) return InvalidArgumentError("unknown collection or field");
+  if (spec->second.blind_index == vault::Normalizer::kNone) {
+    return InvalidArgumentError("field " + request.collection + "." + request.field + " has no blind index");
+  }
+  // Decided once, on the field as held at this site (the subjects' home jurisdiction).
+  const std::string home = deps_.vault->config().site().jurisdiction;
+  ASSIGN_OR_RETURN(cedar::Value cedar_context,
+                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr, {std::string(kActionType), "search"}));
+  std::vector<cedar::EntityUid> resources;
+  const cedar::Entities entities =
+      FieldEntities(deps_, "search:" + home, home, {{request.collection, request.field}}, &resources);
+  Verdict v = Decide(deps_, policy_names_, entities, ToCedarUid(principal.uid), "search", resources[0], cedar_context);
+
+  AuditEntry audit = BaseAudit(principal, context, "search", "");
+  audit.collection = request.collection;
+  const bool allowed = v.view != View::kNone;
+  audit.fields.push_back({request.collection + "." + request.field, v.view, std::move(v.policy_ids),
+                          std::move(v.errors)});
+  LookupResult result;
+  if (allowed) {
+    // Nothing leaves before the entry is durable; the lookup only counts the matches.
+    ASSIGN_OR_RETURN(result.subjects, deps_.vault->Lookup(request.collection, request.field, request.value));
+  }
+  audit.records = result.subjects.size();
+  audit.outcome = allowed ? "allowed" : "denied";
+  audit.http_status = allowed ? 200 : 403;
+  if (!allowed) audit.reason = "search on this field is not allowed";
+  RETURN_IF_ERROR(Append(audit, trail));
+  if (!allowed) return PermissionDeniedError(audit.reason);
+  return result;
+}
+
+Result<ExportResult> DataService::Export(const Principal& principal, const RequestContext& context,
+                                         const ExportRequest& request, AuditTrail& trail) {
+  if (deps_.store == nullptr || deps_.export_limiter == nullptr) return UnimplementedError("export is not configured");
+  const vault::Collection* coll = deps_.vault->config().FindCollection(request.collection);
+  if (coll == nullptr) return InvalidArgumentError("unknown collection");
+  std::vector<std::string> fields = request.fields;
+  if (fields.empty()) {
+    for (const auto& [name, spec] : coll->fields) fields.push_back(name);
+  }
+  for (const auto& f : fields) {
+    if (!coll->fields.contains(f)) return InvalidArgumentError("unknown field " + request.collection + "." + f);
+  }
+  if (request.limit == 0 || request.limit > kMaxExportPage) return InvalidArgumentError("bad export page size");
+
+  // Decided once per field, on the field as held at this site (an enclave holds the
+  // subjects of its own jurisdiction only; a subject homed elsewhere is skipped).
+  const std::string site_home = deps_.vault->config().site().jurisdiction;
+  ASSIGN_OR_RETURN(cedar::Value cedar_context,
+                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr, {std::string(kActionType), "export"}));
+  std::vector<std::pair<std::string, std::string>> qualified;
+  for (const auto& f : fields) qualified.emplace_back(request.collection, f);
+  std::vector<cedar::EntityUid> resources;
+  const cedar::Entities entities = FieldEntities(deps_, "export:" + site_home, site_home, qualified, &resources);
+  AuditEntry audit = BaseAudit(principal, context, "export", "");
+  audit.collection = request.collection;
+  bool any_allowed = false, profiling = false;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    Verdict v = Decide(deps_, policy_names_, entities, ToCedarUid(principal.uid), "export", resources[i], cedar_context);
+    if (v.view != View::kNone) {
+      // Export allows the field; it goes out in the most revealing view reading allows.
+      Verdict view = DecideView(deps_, policy_names_, entities, ToCedarUid(principal.uid), resources[i], cedar_context);
+      v.view = view.view;
+      v.policy_ids.insert(v.policy_ids.end(), view.policy_ids.begin(), view.policy_ids.end());
+      v.errors.insert(v.errors.end(), view.errors.begin(), view.errors.end());
+    }
+    any_allowed = any_allowed || v.view != View::kNone;
+    profiling = profiling || coll->fields.at(fields[i]).category == vault::Category::kProfiling;
+    audit.fields.push_back({request.collection + "." + fields[i], v.view, std::move(v.policy_ids), std::move(v.errors)});
+  }
+
+  // The page: subject ids after the cursor, of this site's jurisdiction (and `home`).
+  std::vector<std::string> ids, page;
+  if (any_allowed && (request.home.empty() || request.home == site_home)) {
+    ASSIGN_OR_RETURN(ids, deps_.store->ListSubjects(request.cursor, request.limit));
+    for (const std::string& id : ids) {
+      ASSIGN_OR_RETURN(std::string home, deps_.vault->Home(id));
+      if (home == site_home) page.push_back(id);
+    }
+  }
+  audit.bulk = profiling ? "profiling" : "export";
+  const uint64_t records = page.size();
+  Status limited = Status::Ok();
+  if (!any_allowed) {
+    audit.outcome = "denied";
+    audit.http_status = 403;
+    audit.reason = "no requested field may be exported";
+  } else if (limited = deps_.export_limiter->Acquire(audit.principal, context.purpose, records); !limited.ok()) {
+    audit.outcome = "denied";
+    audit.http_status = 429;
+    audit.reason = limited.message();
+    const double wait = deps_.export_limiter->RetryAfterSeconds(audit.principal, context.purpose, records);
+    if (std::isfinite(wait) && wait > 0) trail.retry_after_seconds = static_cast<int64_t>(std::ceil(wait));
+  } else {
+    audit.outcome = "allowed";
+    audit.http_status = 200;
+    audit.records = records;
+  }
+  RETURN_IF_ERROR(Append(audit, trail));
+  if (audit.http_status == 403) return PermissionDeniedError(audit.reason);
+  if (!limited.ok()) return limited;
+
+  ExportResult result;
+  std::vector<std::string> to_read;
+  for (const FieldDecision& d : audit.fields) {
+    if (d.view != View::kNone) to_read.push_back(d.field.substr(request.collection.size() + 1));
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const std::string& id : page) {
+    ASSIGN_OR_RETURN(std::vector<vault::FieldValue> values, deps_.vault->Get(id, request.collection, to_read));
+    nlohmann::json shaped = nlohmann::json::object();
+    for (const auto& fv : values) {
+      const std::string qualified_name = request.collection + "." + fv.field;
+      const auto d = std::find_if(audit.fields.begin(), audit.fields.end(),
+                                  [&](const FieldDecision& f) { return f.field == qualified_name; });
+      ASSIGN_OR_RETURN(nlohmann::json value, Shape(qualified_name, d->view, fv.value));
+      shaped[fv.field] = {{"view", std::string(ViewName(d->view))}, {"value", std::move(value)}};
+    }
+    out.push_back({{"subject", id}, {"fields", std::move(shaped)}});
+  }
+  result.body = {{"records", std::move(out)}};
+  if (ids.size() == request.limit) result.body["next_cursor"] = ids.back();
+  result.audit = std::move(audit);
+  return result;
 }
 
 }  // namespace domicile::gateway

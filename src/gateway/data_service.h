@@ -1,7 +1,8 @@
 // The gateway's data path, independent of HTTP: decides every field of a request by
 // Cedar (strict mode), records the decision in the audit log, and only once the
-// entry is durable reads the vault and shapes each value into its allowed view.
-// Implemented so far: reads (GET /v1/subjects/{id}/{collection}); see docs/gateway.md.
+// entry is durable reads, writes or shreds in the vault and shapes each value into
+// its allowed view. Read, write, delete (crypto-shredding), lookup by blind index and
+// rate-limited bulk export; see docs/gateway.md.
 #ifndef DOMICILE_GATEWAY_DATA_SERVICE_H_
 #define DOMICILE_GATEWAY_DATA_SERVICE_H_
 
@@ -20,7 +21,9 @@
 #include "gateway/audit_entry.h"
 #include "gateway/directory.h"
 #include "gateway/masking.h"
+#include "gateway/rate_limiter.h"
 #include "gateway/request_context.h"
+#include "store/store.h"
 #include "vault/vault.h"
 
 namespace domicile::gateway {
@@ -34,6 +37,8 @@ using AuditSink = std::function<Result<uint64_t>(const AuditEntry& entry)>;
 struct AuditTrail {
   bool attempted = false;
   std::optional<uint64_t> index;
+  // Set with a ResourceExhausted answer (export limit): when to try again.
+  std::optional<int64_t> retry_after_seconds;
 };
 
 // Everything outlives the service; all are used read-only except the vault and sink.
@@ -41,6 +46,8 @@ struct DataServiceDeps {
   const cedar::PolicySet* policies = nullptr;
   const cedar::Entities* directory = nullptr;  // the directory as Cedar entities
   vault::Vault* vault = nullptr;
+  store::Store* store = nullptr;               // the vault's store: lists subject ids for export
+  ExportLimiter* export_limiter = nullptr;     // export rate and volume per (principal, purpose)
   AuditSink audit;
   std::string pseudonym_key;                   // >= 32 bytes
   std::map<std::string, MaskKind, std::less<>> masks;  // "collection.field"; default redact
@@ -55,6 +62,20 @@ struct ReadRequest {
 struct ReadResult {
   nlohmann::json body;  // {"fields":{name:{"view":…,"value":…}}}; denied/absent fields omitted
   AuditEntry audit;     // as appended
+};
+
+struct DeleteResult {
+  vault::ShredReceipt receipt;
+  uint64_t receipt_index = 0;  // log index of the "shred" entry carrying the receipt
+};
+
+struct LookupResult {
+  std::vector<std::string> subjects;
+};
+
+struct ExportResult {
+  nlohmann::json body;  // {"records":[{"subject":…,"fields":{…}}],"next_cursor":…}
+  AuditEntry audit;
 };
 
 // Thread-safe if the vault and sink are.
@@ -76,6 +97,30 @@ class DataService {
   Result<AuditEntry> Write(const Principal& principal, const RequestContext& context, std::string_view subject,
                            const SubjectWrite& write, AuditTrail& trail);
 
+  // Crypto-shreds a subject. Every classified field is decided with action `delete`
+  // (all must be allowed, else PermissionDenied, logged). The decision entry is
+  // appended first (its index in `trail`), then the vault destroys the subject's key,
+  // then a second entry, action "shred", carries the ShredReceipt (or the failure).
+  // NotFound for an unknown subject; Unavailable if either entry cannot be appended.
+  Result<DeleteResult> Delete(const Principal& principal, const RequestContext& context, std::string_view subject,
+                              AuditTrail& trail);
+
+  // Subjects whose blind-indexed field equals the value, decided once with action
+  // `search` on the field at this site's jurisdiction; the entry (with the number of
+  // matches) is durable before the ids are returned. InvalidArgument if the field has
+  // no blind index or the value does not normalise.
+  Result<LookupResult> Lookup(const Principal& principal, const RequestContext& context,
+                              const LookupRequest& request, AuditTrail& trail);
+
+  // One page of a collection. A field is exported if action `export` is allowed on it
+  // (decided per home jurisdiction), in the most revealing view the read actions allow.
+  // The page costs one request and one record per subject returned from the export
+  // limiter of (principal, purpose): ResourceExhausted (HTTP 429, logged, with
+  // trail.retry_after_seconds) when short. The entry says bulk "export", or
+  // "profiling" when profiling fields were asked for (returned or refused).
+  Result<ExportResult> Export(const Principal& principal, const RequestContext& context,
+                              const ExportRequest& request, AuditTrail& trail);
+
   // Logs an identity check (GET /v1/whoami): no subject, no data, outcome allowed.
   Status RecordWhoAmI(const Principal& principal, const RequestContext& context, AuditTrail& trail);
 
@@ -89,6 +134,8 @@ class DataService {
  private:
   // Appends `entry` and records the outcome in `trail`; Unavailable on failure.
   Status Append(const AuditEntry& entry, AuditTrail& trail);
+  // The value in `view` (masked with the field's mask, or a pseudonym).
+  Result<nlohmann::json> Shape(const std::string& qualified_field, View view, const nlohmann::json& value) const;
 
   DataServiceDeps deps_;
   // Cedar's positional policy ids ("policy3") -> the policy's @id, for the audit log.

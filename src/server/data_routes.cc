@@ -56,6 +56,9 @@ HttpResponse Audited(const FrontDoor& front_door, gateway::DataService& service,
     return HttpResponse::Error(503, "UNAVAILABLE", "audit log unavailable: the request was not served");
   }
   response.headers.emplace_back(std::string(kAuditIndexHeader), std::to_string(*trail.index));
+  if (trail.retry_after_seconds.has_value()) {
+    response.headers.emplace_back("Retry-After", std::to_string(*trail.retry_after_seconds));
+  }
   return response;
 }
 
@@ -85,6 +88,31 @@ void AddDataRoutes(Router& router, std::shared_ptr<const FrontDoor> front_door, 
       ASSIGN_OR_RETURN(gateway::SubjectWrite write, gateway::ParseSubjectWrite(a.http.body));
       ASSIGN_OR_RETURN(gateway::AuditEntry written, service->Write(a.principal, a.context, id, write, a.trail));
       return HttpResponse::Json(200, nlohmann::json{{"written", written.fields.size()}}.dump());
+    });
+  });
+  router.Add("DELETE", "/v1/subjects/{id}", [front_door, service](const HttpRequest& request) {
+    const std::string& id = request.params.at("id");
+    return Audited(*front_door, *service, request, "delete", id, [service, &id](const Admitted& a) -> Result<HttpResponse> {
+      ASSIGN_OR_RETURN(gateway::DeleteResult deleted, service->Delete(a.principal, a.context, id, a.trail));
+      nlohmann::json body = {{"deleted", true},
+                             {"audit_index", *a.trail.index},
+                             {"receipt_audit_index", deleted.receipt_index},
+                             {"receipt", nlohmann::json::parse(deleted.receipt.ToJson())}};
+      return HttpResponse::Json(200, body.dump());
+    });
+  });
+  router.Add("POST", "/v1/lookup", [front_door, service](const HttpRequest& request) {
+    return Audited(*front_door, *service, request, "search", "", [service](const Admitted& a) -> Result<HttpResponse> {
+      ASSIGN_OR_RETURN(gateway::LookupRequest lookup, gateway::ParseLookupRequest(a.http.body));
+      ASSIGN_OR_RETURN(gateway::LookupResult found, service->Lookup(a.principal, a.context, lookup, a.trail));
+      return HttpResponse::Json(200, nlohmann::json{{"subjects", found.subjects}}.dump());
+    });
+  });
+  router.Add("POST", "/v1/export", [front_door, service](const HttpRequest& request) {
+    return Audited(*front_door, *service, request, "export", "", [service](const Admitted& a) -> Result<HttpResponse> {
+      ASSIGN_OR_RETURN(gateway::ExportRequest page, gateway::ParseExportRequest(a.http.body));
+      ASSIGN_OR_RETURN(gateway::ExportResult exported, service->Export(a.principal, a.context, page, a.trail));
+      return HttpResponse::Json(200, exported.body.dump());
     });
   });
 }

@@ -21,7 +21,9 @@ namespace domicile::server {
 
 inline constexpr std::string_view kAuditIndexHeader = "Domicile-Audit-Index";
 
-// GET /v1/whoami, GET and PUT /v1/subjects/…. `service` must outlive the router.
+// GET /v1/whoami; GET /v1/subjects/{id}/{collection}; PUT and DELETE /v1/subjects/{id};
+// POST /v1/lookup; POST /v1/export (429 with Retry-After when limited). `service` must
+// outlive the router.
 void AddDataRoutes(Router& router, std::shared_ptr<const FrontDoor> front_door, gateway::DataService* service);
 
 }  // namespace domicile::server

@@ -41,6 +41,7 @@ struct GatewayApp::Parts {
   // Set when an append fails for a reason other than the entry itself: the appender
   // refuses everything after a failed commit, so the gateway is no longer ready.
   std::atomic<bool> audit_broken{false};
+  std::unique_ptr<gateway::ExportLimiter> export_limiter;
   std::unique_ptr<gateway::DataService> service;
   std::unique_ptr<HttpServer> http;
   std::mutex shutdown_mu;
@@ -202,6 +203,9 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   deps.policies = &parts->policies;
   deps.directory = &parts->entities;
   deps.vault = parts->vault.get();
+  deps.store = parts->store.get();
+  parts->export_limiter = std::make_unique<gateway::ExportLimiter>(config.export_limits, parts->clock);
+  deps.export_limiter = parts->export_limiter.get();
   deps.audit = MakeSink(*parts);
   deps.pseudonym_key = config.pseudonym_key;
   deps.masks = config.masks;
