@@ -1,4 +1,5 @@
-// Fuzzes the JSON inputs the gateway parses: API request bodies and field lists, the
+// Fuzzes the JSON inputs the gateway parses: API request bodies (write, lookup, export)
+// and field lists, the
 // directory (Cedar entities JSON) and audit entries (as a monitor would read them).
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace domicile::gateway;  // NOLINT
   const std::string input(reinterpret_cast<const char*>(data), size);
   (void)ParseSubjectWrite(input);
+  (void)ParseLookupRequest(input);
+  (void)ParseExportRequest(input);
   (void)ParseFieldList(input);
   (void)Directory::Parse(input);
   auto entry = AuditEntry::FromJson(input);
