@@ -3,6 +3,11 @@
 // hashing the same leaves (RFC 9162 leaf hash) measured in the same run.
 //
 //   bench_tlog_append [seconds=3] [threads=16] [dir=$TMPDIR]
+// env: TLOG_PIPELINE (entries in flight per thread), TLOG_IO_THREADS,
+// TLOG_MAX_PENDING (AppenderOptions::max_pending_bytes).
+// Prints the commit interval (mean and max time between durable checkpoints) and
+// the process's CPU time, since the machine may be shared.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -40,10 +45,25 @@ std::string Entry(uint64_t i) {
   return e;
 }
 
-// Leaf hashes/s over 200-byte entries on `threads` threads, for `seconds`.
-double HashRate(int threads, double seconds) {
+// CPU time (user + system) of the whole process so far, in seconds.
+double ProcessCpuSeconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto s = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; };
+  return s(ru.ru_utime) + s(ru.ru_stime);
+}
+
+struct HashFigures {
+  double wall_rate = 0;     // leaf hashes per second of wall-clock time
+  double per_cpu_s = 0;     // leaf hashes per CPU-second (user + sys)
+};
+
+// Leaf hashes (SHA-256 of 0x00 || entry) of 200-byte entries on `threads` threads,
+// for `seconds`.
+HashFigures HashRate(int threads, double seconds) {
   std::atomic<uint64_t> total{0};
   std::vector<std::thread> ts;
+  const double cpu_start = ProcessCpuSeconds();
   auto start = Clock::now();
   for (int t = 0; t < threads; ++t) {
     ts.emplace_back([&, t] {
@@ -60,12 +80,13 @@ double HashRate(int threads, double seconds) {
     });
   }
   for (auto& t : ts) t.join();
-  return double(total) / Seconds(start, Clock::now());
+  return HashFigures{double(total) / Seconds(start, Clock::now()), double(total) / (ProcessCpuSeconds() - cpu_start)};
 }
 
 struct Figures {
   bool ok = false;
-  double rate = 0, ms_per_commit = 0, max_commit_ms = 0, files_per_s = 0;
+  double rate = 0, mean_interval_ms = 0, max_interval_ms = 0, max_commit_ms = 0, files_per_s = 0;
+  double cpu_seconds = 0, elapsed = 0;
   uint64_t entries = 0, commits = 0;
 };
 
@@ -80,6 +101,7 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   }
   tlog::AppenderOptions options;
   if (const char* io = std::getenv("TLOG_IO_THREADS")) options.io_threads = std::atoi(io);
+  if (const char* mp = std::getenv("TLOG_MAX_PENDING")) options.max_pending_bytes = std::strtoull(mp, nullptr, 10);
   auto appender = tlog::Appender::Open(fs, dir, kp->private_key, options);
   if (!appender.ok()) {
     std::fprintf(stderr, "open: %s\n", appender.status().ToString().c_str());
@@ -89,6 +111,7 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   std::atomic<bool> failed{false};
   std::vector<std::thread> ts;
   const int pipeline = Pipeline();
+  const double cpu_start = ProcessCpuSeconds();
   auto start = Clock::now();
   for (int t = 0; t < threads; ++t) {
     ts.emplace_back([&, t] {
@@ -110,27 +133,34 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
     });
   }
   for (auto& t : ts) t.join();
-  double elapsed = Seconds(start, Clock::now());
+  f.elapsed = Seconds(start, Clock::now());
+  f.cpu_seconds = ProcessCpuSeconds() - cpu_start;
   f.entries = a.durable_size();
   tlog::Appender::Stats st = a.stats();
   Status closed = a.Close();
   f.ok = !failed && closed.ok();
   if (!f.ok) std::fprintf(stderr, "append failed: %s\n", closed.ToString().c_str());
-  f.rate = double(f.entries) / elapsed;
+  f.rate = double(f.entries) / f.elapsed;
   f.commits = st.commits;
-  f.ms_per_commit = elapsed * 1000 / double(std::max<uint64_t>(st.commits, 1));
+  f.mean_interval_ms = st.total_interval_micros / 1000.0 / double(std::max<uint64_t>(st.commits, 2) - 1);
+  f.max_interval_ms = st.max_interval_micros / 1000.0;
   f.max_commit_ms = st.max_commit_micros / 1000.0;
-  f.files_per_s = double(st.files_written) / elapsed;
+  f.files_per_s = double(st.files_written) / f.elapsed;
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return f;
 }
 
-void Print(const char* what, const Figures& f, double hash_limit) {
-  std::printf("  %-30s %10.0f entries/s = %.2f x the hashing limit (%llu commits, %.1f ms/commit, %.1f ms max, "
-              "%.0f files/s)\n",
-              what, f.rate, f.rate / hash_limit, static_cast<unsigned long long>(f.commits), f.ms_per_commit,
-              f.max_commit_ms, f.files_per_s);
+void Print(const Figures& f, double hash_wall, double hash_per_core) {
+  const double per_cpu_s = double(f.entries) / f.cpu_seconds;
+  std::printf("  durable appends:                %10.0f entries/s = %.3f x the hashing limit (wall clock)\n", f.rate,
+              f.rate / hash_wall);
+  std::printf("  commits: %llu, interval mean %.2f ms, max %.2f ms; commit latency max %.2f ms; %.0f files/s\n",
+              static_cast<unsigned long long>(f.commits), f.mean_interval_ms, f.max_interval_ms, f.max_commit_ms,
+              f.files_per_s);
+  std::printf("  CPU: %.2f cores busy on average (process user+sys), %.2f us per entry, %10.0f entries per "
+              "CPU-second = %.3f x hashing per core\n",
+              f.cpu_seconds / f.elapsed, 1e6 * f.cpu_seconds / double(f.entries), per_cpu_s, per_cpu_s / hash_per_core);
 }
 
 }  // namespace
@@ -142,18 +172,21 @@ int main(int argc, char** argv) {
   std::string base = argc > 3 ? argv[3] : (tmp ? tmp : "/tmp");
   std::string dir = base + "/bench_tlog_append." + std::to_string(::getpid());
 
-  double hash1 = HashRate(1, 1.0);
-  double hash2 = HashRate(int(std::thread::hardware_concurrency()), 1.0);
+  HashFigures hash1 = HashRate(1, 1.0);
+  HashFigures hash_all = HashRate(int(std::thread::hardware_concurrency()), 1.0);
 
   std::printf("bench_tlog_append: %zu-byte entries, %d submitting threads with %d entries in flight each, %.1f s "
               "per run\n",
               kEntrySize, threads, Pipeline(), seconds);
-  std::printf("  baseline SHA-256 leaf hashing:  %10.0f entries/s on 1 thread, %10.0f on %u threads\n", hash1, hash2,
-              std::thread::hardware_concurrency());
+  std::printf("  baseline SHA-256 leaf hashing:  %10.0f entries/s on 1 thread, %10.0f on %u threads; %10.0f per "
+              "CPU-second\n",
+              hash1.wall_rate, hash_all.wall_rate, std::thread::hardware_concurrency(), hash_all.per_cpu_s);
   Figures durable = RunAppender(*FileSystem::Default(), dir, seconds, threads);
   if (!durable.ok) return 1;
-  Print("durable appends (fsync)", durable, hash2);
-  std::printf("  target >= 1,000,000 durable entries/s with a commit at least every 10 ms: %s\n",
-              durable.rate >= 1e6 && durable.max_commit_ms <= 10 ? "met" : "NOT met");
+  Print(durable, hash_all.wall_rate, hash_all.per_cpu_s);
+  std::printf("  target >= 1,000,000 durable entries/s with a commit at least every 10 ms: %s (rate %s, max "
+              "interval %s)\n",
+              durable.rate >= 1e6 && durable.max_interval_ms <= 10 ? "met" : "NOT met",
+              durable.rate >= 1e6 ? "met" : "missed", durable.max_interval_ms <= 10 ? "met" : "missed");
   return 0;
 }

@@ -1,13 +1,80 @@
 #include "tlog/appender.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <functional>
+#include <set>
+#include <utility>
 
 #include "common/clock.h"
 
 namespace domicile::tlog {
+
+// Holds a log directory for one appender. Two layers:
+//  - a process-wide registry of (file system, directory) pairs, for any FileSystem
+//    (so the rule holds on the in-memory one too);
+//  - on the real file system, an exclusive flock(2) on <dir>/.appender.lock, so that
+//    another process (e.g. a second `domicile log append`) or an alias of the same
+//    path is refused as well. The kernel drops it when the process dies, so a crash
+//    never leaves the log locked.
+class DirLock {
+ public:
+  static Result<std::unique_ptr<DirLock>> Acquire(FileSystem& fs, const std::string& dir) {
+    const Key key{&fs, dir};
+    {
+      std::lock_guard<std::mutex> l(RegistryMutex());
+      if (!Registry().insert(key).second) return Busy(dir, "in this process");
+    }
+    auto lock = std::unique_ptr<DirLock>(new DirLock(key));
+    if (&fs != FileSystem::Default()) return lock;
+    const std::string path = JoinPath(dir, kLockName);
+    lock->fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock->fd_ < 0) return UnavailableError("open log: cannot open " + path + ": " + std::strerror(errno));
+    int rc;
+    do {
+      rc = ::flock(lock->fd_, LOCK_EX | LOCK_NB);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      if (errno == EWOULDBLOCK) return Busy(dir, "by another process");
+      return UnavailableError("open log: cannot lock " + path + ": " + std::strerror(errno));
+    }
+    return lock;
+  }
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the flock
+    std::lock_guard<std::mutex> l(RegistryMutex());
+    Registry().erase(key_);
+  }
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+  static constexpr const char* kLockName = ".appender.lock";
+
+ private:
+  using Key = std::pair<const FileSystem*, std::string>;
+  explicit DirLock(Key key) : key_(std::move(key)) {}
+  static Status Busy(const std::string& dir, const char* where) {
+    return FailedPreconditionError("log " + dir + " is already open for appending " + where +
+                                   " (one appender per log directory)");
+  }
+  static std::mutex& RegistryMutex() {
+    static std::mutex mu;
+    return mu;
+  }
+  static std::set<Key>& Registry() {  // guarded by RegistryMutex()
+    static std::set<Key> held;
+    return held;
+  }
+
+  const Key key_;
+  int fd_ = -1;
+};
 
 // Runs a batch of independent tasks on a fixed set of threads plus the caller.
 class WorkPool {
@@ -116,6 +183,8 @@ Result<std::unique_ptr<Appender>> Appender::Open(FileSystem& fs, const std::stri
                                                  std::string_view private_key, AppenderOptions options) {
   ASSIGN_OR_RETURN(auto signer, NewSigner(private_key));
   ASSIGN_OR_RETURN(auto verifier, VerifierFromPrivate(private_key));
+  // Held before the log's state is read, for the appender's whole life.
+  ASSIGN_OR_RETURN(auto lock, DirLock::Acquire(fs, dir));
   auto note = fs.ReadFile(JoinPath(dir, "checkpoint"));
   if (!note.ok()) return note.status().Annotate("open log");
   const NoteVerifier* known[] = {verifier.get()};
@@ -152,13 +221,15 @@ Result<std::unique_ptr<Appender>> Appender::Open(FileSystem& fs, const std::stri
   // Commits rely on the file-system barrier. The first call also starts its window
   // for writeback errors (see FileSystem::SyncFileSystem) before anything is written.
   if (Status st = fs.SyncFileSystem(dir); !st.ok()) return st.Annotate("open log");
-  return std::unique_ptr<Appender>(
-      new Appender(fs, dir, std::move(signer), cp->origin, std::move(edge), std::move(bundle), options));
+  return std::unique_ptr<Appender>(new Appender(fs, dir, std::move(lock), std::move(signer), cp->origin,
+                                                std::move(edge), std::move(bundle), options));
 }
 
-Appender::Appender(FileSystem& fs, std::string dir, std::unique_ptr<NoteSigner> signer, std::string origin,
-                   TreeEdge edge, std::string bundle, AppenderOptions options)
-    : fs_(fs),
+Appender::Appender(FileSystem& fs, std::string dir, std::unique_ptr<DirLock> lock,
+                   std::unique_ptr<NoteSigner> signer, std::string origin, TreeEdge edge, std::string bundle,
+                   AppenderOptions options)
+    : lock_(std::move(lock)),
+      fs_(fs),
       dir_(std::move(dir)),
       signer_(std::move(signer)),
       origin_(std::move(origin)),
@@ -170,6 +241,7 @@ Appender::Appender(FileSystem& fs, std::string dir, std::unique_ptr<NoteSigner> 
   pool_ = std::make_unique<WorkPool>(std::max(0, options_.io_threads));
   writer_ = std::thread([this] { WriterLoop(); });
   publisher_ = std::thread([this] { PublisherLoop(); });
+  janitor_ = std::thread([this] { JanitorLoop(); });
 }
 
 Appender::~Appender() { Close().IgnoreError(); }
@@ -183,7 +255,14 @@ Status Appender::Close() {
   space_cv_.notify_all();
   if (writer_.joinable()) writer_.join();  // it stops the publisher when it exits
   if (publisher_.joinable()) publisher_.join();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    janitor_stop_ = true;
+  }
+  janitor_cv_.notify_all();
+  if (janitor_.joinable()) janitor_.join();
   std::lock_guard<std::mutex> l(mu_);
+  lock_.reset();  // nothing more is written: the directory may be reopened
   return failed_;
 }
 
@@ -289,20 +368,40 @@ void Appender::PublisherLoop() {
     handoff_cv_.notify_all();  // the writer may hand off the next commit
     l.unlock();
     Status st = Publish(p);
-    int64_t took = Clock::System()->MonotonicMicros() - p.start_micros;
+    const int64_t now = Clock::System()->MonotonicMicros();
     l.lock();
     ++stats_.commits;
-    stats_.max_commit_micros = std::max(stats_.max_commit_micros, took);
+    stats_.max_commit_micros = std::max(stats_.max_commit_micros, now - p.start_micros);
     if (!st.ok()) {
       Fail(st);
       return;
     }
+    if (last_durable_micros_ >= 0) {
+      stats_.max_interval_micros = std::max(stats_.max_interval_micros, now - last_durable_micros_);
+      stats_.total_interval_micros += now - last_durable_micros_;
+    }
+    last_durable_micros_ = now;
     durable_size_ = p.new_size;
     durable_cv_.notify_all();
+    // Removing files is off the publisher's path: on a file system mounted with
+    // `discard` an unlink waits for the device, which would delay the next commit.
+    superseded_.emplace_back(p.old_size, p.new_size);
+    janitor_cv_.notify_one();
+  }
+}
+
+void Appender::JanitorLoop() {
+  std::unique_lock<std::mutex> l(mu_);
+  std::vector<std::pair<uint64_t, uint64_t>> work;
+  while (true) {
+    janitor_cv_.wait(l, [&] { return !superseded_.empty() || janitor_stop_; });
+    if (superseded_.empty()) return;
+    work.swap(superseded_);
     l.unlock();
-    // Concurrent with the writer: it never writes a partial of a resource that the
+    // Concurrent with the writer: it never writes a partial of a resource that a
     // published checkpoint already has in full, which is all this removes.
-    RemoveSupersededPartials(p.old_size, p.new_size);
+    for (const auto& [old_size, new_size] : work) RemoveSupersededPartials(old_size, new_size);
+    work.clear();
     l.lock();
   }
 }

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/file.h"
@@ -43,13 +44,19 @@ struct AppenderOptions {
 };
 
 class WorkPool;
+class DirLock;
 
-// Thread-safe. One Appender per log directory at a time (the caller's duty).
+// Thread-safe. One Appender per log directory at a time: Open() refuses a
+// directory that another Appender holds (see Open).
 class Appender {
  public:
   // Resumes the log in `dir` from its checkpoint, which must verify with the key.
   // DataLoss if the checkpoint or the partial tiles it covers are damaged. The file
   // system must implement SyncFileSystem (Unimplemented otherwise).
+  // FailedPrecondition if the directory is already open for appending: by another
+  // Appender in this process (same FileSystem and path), or — on the real file
+  // system — by any process, through an exclusive flock(2) on `dir/.appender.lock`
+  // held until the Appender is destroyed (the kernel releases it if the process dies).
   static Result<std::unique_ptr<Appender>> Open(FileSystem& fs, const std::string& dir,
                                                 std::string_view private_key, AppenderOptions options = {});
   ~Appender();  // flushes what was submitted (see Close)
@@ -67,8 +74,8 @@ class Appender {
   // Blocks until `index` is covered by a durable checkpoint, or the log failed.
   Status WaitDurable(uint64_t index);
 
-  // Commits everything submitted, stops the writer and reports whether every
-  // commit succeeded. Further appends fail.
+  // Commits everything submitted, stops the writer, releases the directory and
+  // reports whether every commit succeeded. Further appends fail.
   Status Close();
 
   // Size of the last durable checkpoint.
@@ -78,6 +85,10 @@ class Appender {
     uint64_t commits = 0;
     uint64_t files_written = 0;
     int64_t max_commit_micros = 0;  // longest commit: batch taken to checkpoint durable
+    // Time between consecutive durable checkpoints (idle time included), over
+    // commits - 1 intervals.
+    int64_t max_interval_micros = 0;
+    int64_t total_interval_micros = 0;
   };
   Stats stats() const;
   const std::string& origin() const { return origin_; }
@@ -92,8 +103,8 @@ class Appender {
     std::string data;
   };
 
-  Appender(FileSystem& fs, std::string dir, std::unique_ptr<NoteSigner> signer, std::string origin,
-           TreeEdge edge, std::string bundle, AppenderOptions options);
+  Appender(FileSystem& fs, std::string dir, std::unique_ptr<DirLock> lock, std::unique_ptr<NoteSigner> signer,
+           std::string origin, TreeEdge edge, std::string bundle, AppenderOptions options);
   // A commit whose files (and checkpoint temp file) are written, not yet durable.
   struct Publication {
     uint64_t old_size = 0, new_size = 0;
@@ -111,8 +122,12 @@ class Appender {
   Status Publish(const Publication& p);
   // Records the first commit error and wakes everyone. Requires mu_ held.
   void Fail(const Status& st);
+  // Deletes the partial tiles and bundles that published checkpoints superseded.
+  void JanitorLoop();
   void RemoveSupersededPartials(uint64_t old_size, uint64_t new_size);
 
+  // Holds the directory until Close() has stopped the threads. Guarded by mu_.
+  std::unique_ptr<DirLock> lock_;
   FileSystem& fs_;
   const std::string dir_;
   const std::unique_ptr<NoteSigner> signer_;
@@ -135,7 +150,13 @@ class Appender {
   std::condition_variable handoff_cv_;
   std::optional<Publication> handoff_;  // guarded by mu_
   bool publisher_stop_ = false;         // guarded by mu_: the writer has exited
+  // Publisher -> janitor: (old size, new size) of published commits whose
+  // superseded partials may go.
+  std::condition_variable janitor_cv_;
+  std::vector<std::pair<uint64_t, uint64_t>> superseded_;  // guarded by mu_
+  bool janitor_stop_ = false;                              // guarded by mu_
   Stats stats_;                // guarded by mu_
+  int64_t last_durable_micros_ = -1;  // guarded by mu_: when the last checkpoint became durable
 
   // Owned by the writer thread.
   TreeEdge edge_;
@@ -150,6 +171,7 @@ class Appender {
   std::unique_ptr<WorkPool> pool_;
   std::thread writer_;
   std::thread publisher_;
+  std::thread janitor_;
 };
 
 }  // namespace domicile::tlog

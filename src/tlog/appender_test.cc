@@ -1,11 +1,16 @@
 #include "tlog/appender.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <set>
 #include <thread>
 
 #include "fakes/mem_file_system.h"
+#include "fakes/temp_dir.h"
 #include "tlog/log_reader.h"
 
 namespace domicile::tlog {
@@ -54,7 +59,9 @@ TEST_F(AppenderTest, AppendsInOrderAndTheLogAudits) {
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->checkpoint.size, 300u);
   EXPECT_EQ(report->bundles, 2u);
-  // The first tile is full: its partial versions were removed, the full one is there.
+  // The first tile is full: its partial versions were removed (in the background;
+  // Close() waits for that), the full one is there.
+  ASSERT_TRUE(a->Close().ok());
   EXPECT_TRUE(*fs_.Exists("log/tile/0/000"));
   EXPECT_FALSE(*fs_.Exists("log/tile/0/000.p/255"));
   EXPECT_TRUE(*fs_.Exists("log/tile/0/001.p/44"));
@@ -117,6 +124,54 @@ TEST_F(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
     AppendBundleEntry(b, "more");
     return b;
   }());
+}
+
+TEST_F(AppenderTest, ASecondAppenderOnTheSameDirectoryIsRefused) {
+  auto a = Open();
+  ASSERT_NE(a, nullptr);
+  auto second = Appender::Open(fs_, "log", skey_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("already open for appending"), std::string::npos)
+      << second.status().ToString();
+  // The held log is unaffected; another directory, or the same name on another
+  // file system, is a different log.
+  ASSERT_TRUE(a->Append("still mine").ok());
+  ASSERT_TRUE(CreateLog(fs_, "other", "example.com/audit", skey_).ok());
+  EXPECT_TRUE(Appender::Open(fs_, "other", skey_).ok());
+  MemFileSystem fs2;
+  ASSERT_TRUE(CreateLog(fs2, "log", "example.com/audit", skey_).ok());
+  EXPECT_TRUE(Appender::Open(fs2, "log", skey_).ok());
+  // Released when the appender goes away.
+  a.reset();
+  auto again = Open();
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->durable_size(), 1u);
+}
+
+// On the real file system the lock is an flock(2), which also excludes other
+// processes: a second open file description of the lock file cannot take it.
+TEST(AppenderLockTest, TheRealFileSystemHoldsAnExclusiveFlock) {
+  testing::TempDir tmp;
+  FileSystem& fs = *FileSystem::Default();
+  const std::string dir = tmp.path() + "/log";
+  auto kp = GenerateNoteKey("example.com/audit");
+  ASSERT_TRUE(CreateLog(fs, dir, "example.com/audit", kp->private_key).ok());
+  auto opened = Appender::Open(fs, dir, kp->private_key);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Appender> a = std::move(opened).value();
+  // A different spelling of the same directory is caught by the flock.
+  auto alias = Appender::Open(fs, tmp.path() + "/./log", kp->private_key);
+  ASSERT_FALSE(alias.ok());
+  EXPECT_EQ(alias.status().code(), StatusCode::kFailedPrecondition) << alias.status().ToString();
+
+  int fd = ::open((dir + "/.appender.lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  EXPECT_NE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  EXPECT_EQ(errno, EWOULDBLOCK);
+  a.reset();
+  EXPECT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);  // released with the appender
+  ::close(fd);
 }
 
 TEST_F(AppenderTest, OpenRefusesADamagedLog) {

@@ -1,6 +1,7 @@
 // The `domicile log` CLI as a real process: the exact outputs ARCHITECTURE.md
 // promises, one-line errors with a non-zero exit on bad input, and kill -9 while
-// appending: afterwards `verify` passes and appending continues from the checkpoint.
+// appending: afterwards `verify` passes and appending continues from the checkpoint;
+// a second appender on the same directory is refused.
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 
 #include "common/file.h"
 #include "fakes/temp_dir.h"
+#include "tlog/appender.h"
 #include "tlog/merkle.h"
 #include "tlog/proof_format.h"
 
@@ -137,6 +139,22 @@ TEST_F(CliTest, BadInputGetsAOneLineErrorAndChangesNothing) {
   EXPECT_NE(big.err.find("65535"), std::string::npos);
   ExpectOneLineError(D("log append " + dir_ + " --key " + tmp_.path() + "/missing.key", "x\n"));
   EXPECT_EQ(*FileSystem::Default()->ReadFile(dir_ + "/checkpoint"), before);
+}
+
+TEST_F(CliTest, AppendRefusesALogThatAnotherAppenderHolds) {
+  FileSystem& fs = *FileSystem::Default();
+  std::string skey = fs.ReadFile(key_).value_or("");
+  skey.erase(skey.find_last_not_of('\n') + 1);
+  auto held = Appender::Open(fs, dir_, skey);  // this process holds the directory
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  CmdResult r = D("log append " + dir_ + " --key " + key_, "x\n");
+  ExpectOneLineError(r);
+  EXPECT_NE(r.err.find("already open for appending"), std::string::npos) << r.err;
+  EXPECT_EQ(Size(), 0u);
+  ASSERT_TRUE((*held)->Close().ok());
+  r = D("log append " + dir_ + " --key " + key_, "x\n");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "0\n");
 }
 
 TEST_F(CliTest, VerifyAcceptsTheTesseraLog) {
