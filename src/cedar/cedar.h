@@ -46,14 +46,19 @@ class PolicySet {
   void BuildIndex();
 
   std::vector<Policy> policies_;
-  // Scope index on the action, built by Parse: the policies whose action
-  // scope names no entity (bitmask over policy positions), and for each
-  // entity named by an action scope (`==`, `in`, `in [...]`) the positions
-  // of those policies. A request's candidates are `any_action_` plus the
-  // lists of its action and the action's ancestors; every candidate's scope
-  // is still checked in full.
-  std::vector<std::uint64_t> any_action_;
-  std::unordered_map<EntityUid, std::vector<std::uint32_t>, EntityHash> by_action_;
+  // Scope index, built by Parse, one per scope variable (principal, action,
+  // resource): the policies whose constraint names nothing (bitmask over
+  // policy positions), and the positions of those naming an entity (`==`,
+  // `in`, `in [...]`, the `in` of `is ... in`) or only a type (`is`). A
+  // request's candidates for a variable are `unkeyed` plus the lists of its
+  // entity, the entity's ancestors and its type; the candidates of all three
+  // are intersected, and every candidate's scope is still checked in full.
+  struct ScopeIndex {
+    std::vector<std::uint64_t> unkeyed;
+    std::unordered_map<EntityUid, std::vector<std::uint32_t>, EntityHash> by_entity;
+    std::unordered_map<std::string, std::vector<std::uint32_t>> by_type;
+  };
+  ScopeIndex index_[3];
 };
 
 struct Entity {

@@ -1,5 +1,6 @@
 #include "cedar/cedar.h"
 
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <vector>
@@ -229,6 +230,78 @@ TEST(CedarIndexTest, ActionIndexMatchesTheScopes) {
     }
     Response out = Authorize(*set, *entities, r);
     EXPECT_EQ(out.reasons, expected) << id;
+  }
+}
+
+// Principal and resource scopes through the index: `==`, `in` (over the
+// hierarchy), `is`, `is ... in` and unconstrained, mixed at random, for every
+// principal/resource pair, against a direct reading of the scopes.
+TEST(CedarIndexTest, PrincipalAndResourceIndexMatchTheScopes) {
+  auto entities = Entities::FromJson(R"([
+    {"uid": {"type": "User", "id": "a"}, "parents": [{"type": "Group", "id": "g0"}]},
+    {"uid": {"type": "User", "id": "b"}, "parents": [{"type": "Group", "id": "g1"}]},
+    {"uid": {"type": "Group", "id": "g0"}, "parents": [{"type": "Group", "id": "all"}]},
+    {"uid": {"type": "Group", "id": "g1"}, "parents": [{"type": "Group", "id": "all"}]},
+    {"uid": {"type": "Group", "id": "all"}},
+    {"uid": {"type": "Doc", "id": "d0"}, "parents": [{"type": "Folder", "id": "f"}]},
+    {"uid": {"type": "Folder", "id": "f"}}
+  ])");
+  ASSERT_TRUE(entities.ok()) << entities.status().ToString();
+  const std::vector<EntityUid> uids = {Uid("User", "a"),    Uid("User", "b"),   Uid("User", "ghost"),
+                                       Uid("Group", "g0"),  Uid("Group", "all"), Uid("Doc", "d0"),
+                                       Uid("Folder", "f"),  Uid("Doc", "d1")};
+  struct Scope {
+    int kind;  // 0 any, 1 ==, 2 in, 3 is, 4 is-in
+    EntityUid target;
+    std::string type;
+  };
+  auto holds = [&](const Scope& s, const EntityUid& u) {
+    bool in = u == s.target || entities->IsAncestor(u, s.target);
+    switch (s.kind) {
+      case 1: return u == s.target;
+      case 2: return in;
+      case 3: return u.type == s.type;
+      case 4: return u.type == s.type && in;
+      default: return true;
+    }
+  };
+  auto text = [](const char* var, const Scope& s) {
+    switch (s.kind) {
+      case 1: return std::string(var) + " == " + s.target.ToString();
+      case 2: return std::string(var) + " in " + s.target.ToString();
+      case 3: return std::string(var) + " is " + s.type;
+      case 4: return std::string(var) + " is " + s.type + " in " + s.target.ToString();
+      default: return std::string(var);
+    }
+  };
+  std::uint64_t seed = 42;
+  auto next = [&](std::uint64_t bound) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (seed >> 33) % bound;
+  };
+  const char* types[] = {"User", "Group", "Doc", "Folder"};
+  auto random_scope = [&] {
+    Scope s{static_cast<int>(next(5)), uids[next(uids.size())], types[next(4)]};
+    return s;
+  };
+  std::vector<std::pair<Scope, Scope>> scopes;
+  std::string policies;
+  for (int i = 0; i < 300; ++i) {
+    scopes.emplace_back(random_scope(), random_scope());
+    policies += "permit(" + text("principal", scopes.back().first) + ", action, " +
+                text("resource", scopes.back().second) + ");\n";
+  }
+  auto set = PolicySet::Parse(policies);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  for (const EntityUid& p : uids) {
+    for (const EntityUid& r : uids) {
+      std::vector<std::string> expected;
+      for (std::size_t i = 0; i < scopes.size(); ++i) {
+        if (holds(scopes[i].first, p) && holds(scopes[i].second, r)) expected.push_back("policy" + std::to_string(i));
+      }
+      Response out = Authorize(*set, *entities, Request{p, Uid("Action", "x"), r});
+      EXPECT_EQ(out.reasons, expected) << p.ToString() << " " << r.ToString();
+    }
   }
 }
 

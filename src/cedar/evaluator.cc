@@ -368,15 +368,24 @@ bool ScopeHolds(const ScopeConstraint& c, const Value& var, Evaluator& eval) {
 // kInlineWords * 64 policies without allocation.
 class PolicyBits {
  public:
+  // All `policies` bits set.
   explicit PolicyBits(std::size_t policies) : words_((policies + 63) / 64) {
     if (words_ > kInlineWords) heap_.resize(words_);
     data_ = words_ > kInlineWords ? heap_.data() : inline_.data();
-    std::fill(data_, data_ + words_, 0);
+    std::fill(data_, data_ + words_, ~std::uint64_t{0});
+    if (policies % 64 != 0) data_[words_ - 1] = (std::uint64_t{1} << (policies % 64)) - 1;
   }
-  void Or(const std::vector<std::uint64_t>& mask) {
-    for (std::size_t i = 0; i < words_; ++i) data_[i] |= mask[i];
+  PolicyBits(const PolicyBits&) = delete;
+  PolicyBits& operator=(const PolicyBits&) = delete;
+
+  void Assign(const std::vector<std::uint64_t>& mask) { std::copy(mask.begin(), mask.end(), data_); }
+  void And(const PolicyBits& other) {
+    for (std::size_t i = 0; i < words_; ++i) data_[i] &= other.data_[i];
   }
   void Set(std::uint32_t i) { data_[i / 64] |= std::uint64_t{1} << (i % 64); }
+  void SetAll(const std::vector<std::uint32_t>& positions) {
+    for (std::uint32_t i : positions) Set(i);
+  }
   // Calls fn(position) for every set bit, in increasing order.
   template <typename Fn>
   void ForEach(Fn fn) const {
@@ -395,6 +404,13 @@ class PolicyBits {
   std::uint64_t* data_;
 };
 
+template <typename Map, typename Key>
+void AddListed(const Map& map, const Key& key, PolicyBits& bits) {
+  if (map.empty()) return;
+  auto it = map.find(key);
+  if (it != map.end()) bits.SetAll(it->second);
+}
+
 }  // namespace
 
 Result<Value> Evaluate(const Expr& expr, const Entities& entities, const Request& request) {
@@ -404,19 +420,25 @@ Result<Value> Evaluate(const Expr& expr, const Entities& entities, const Request
 }
 
 void PolicySet::BuildIndex() {
-  any_action_.assign((policies_.size() + 63) / 64, 0);
-  by_action_.clear();
+  for (ScopeIndex& x : index_) {
+    x.unkeyed.assign((policies_.size() + 63) / 64, 0);
+    x.by_entity.clear();
+    x.by_type.clear();
+  }
   for (std::uint32_t i = 0; i < policies_.size(); ++i) {
-    const ScopeConstraint& a = policies_[i].action;
-    bool keyed = a.kind == ScopeConstraint::Kind::kEq || a.kind == ScopeConstraint::Kind::kIn ||
-                 a.kind == ScopeConstraint::Kind::kInSet;
-    if (!keyed) {
-      any_action_[i / 64] |= std::uint64_t{1} << (i % 64);
-      continue;
-    }
-    for (const EntityUid& target : a.entities) {
-      std::vector<std::uint32_t>& list = by_action_[target];
-      if (list.empty() || list.back() != i) list.push_back(i);
+    const Policy& p = policies_[i];
+    const ScopeConstraint* scopes[3] = {&p.principal, &p.action, &p.resource};
+    for (int v = 0; v < 3; ++v) {
+      ScopeIndex& x = index_[v];
+      auto add = [i](std::vector<std::uint32_t>& list) {
+        if (list.empty() || list.back() != i) list.push_back(i);
+      };
+      switch (scopes[v]->kind) {
+        case ScopeConstraint::Kind::kAny: x.unkeyed[i / 64] |= std::uint64_t{1} << (i % 64); break;
+        case ScopeConstraint::Kind::kIs: add(x.by_type[scopes[v]->type]); break;
+        default:
+          for (const EntityUid& target : scopes[v]->entities) add(x.by_entity[target]);
+      }
     }
   }
 }
@@ -425,20 +447,25 @@ Response Authorize(const PolicySet& policies, const Entities& entities, const Re
                    const AuthorizeOptions& options) {
   Response out;
   Evaluator eval(entities, request);
-  // Candidates: policies for any action, for this action, and for the groups
-  // it belongs to (`action in Group`). Checked in textual order below.
-  PolicyBits candidates(policies.policies_.size());
-  candidates.Or(policies.any_action_);
-  auto add = [&](const EntityUid& uid) {
-    auto it = policies.by_action_.find(uid);
-    if (it == policies.by_action_.end()) return;
-    for (std::uint32_t i : it->second) candidates.Set(i);
-  };
-  if (!policies.by_action_.empty()) {
-    add(request.action);
-    if (const Entities::Node* n = eval.NodeOf(&eval.action())) {
-      for (const EntityUid& group : n->ancestors) add(group);
+  // Candidates: for each scope variable, the policies that name nothing,
+  // its entity, one of the entity's ancestors (`in`), or its type (`is`).
+  const std::size_t n = policies.policies_.size();
+  PolicyBits candidates(n);
+  const Value* vars[3] = {&eval.principal(), &eval.action(), &eval.resource()};
+  for (int v = 0; v < 3; ++v) {
+    const PolicySet::ScopeIndex& x = policies.index_[v];
+    if (x.by_entity.empty() && x.by_type.empty()) continue;  // no policy constrains this variable
+    PolicyBits slot(n);
+    slot.Assign(x.unkeyed);
+    const EntityUid& uid = vars[v]->AsEntity();
+    AddListed(x.by_entity, uid, slot);
+    if (!x.by_entity.empty()) {
+      if (const Entities::Node* node = eval.NodeOf(vars[v])) {
+        for (const EntityUid& ancestor : node->ancestors) AddListed(x.by_entity, ancestor, slot);
+      }
     }
+    AddListed(x.by_type, uid.type, slot);
+    candidates.And(slot);
   }
   std::vector<std::string> forbids;
   bool forbid_errored = false;
