@@ -35,7 +35,14 @@ class GatewayE2eTest : public ::testing::Test {
     ASSERT_TRUE(server_->Terminate().ok());
     auto size = VerifyLog(dir_.path());
     ASSERT_TRUE(size.ok()) << size.status().message();
-    EXPECT_EQ(*size, replies_.size()) << "one entry per request";
+    EXPECT_EQ(*size, replies_.size() + receipts_.size()) << "one entry per request (two per delete)";
+    for (const auto& [index, request_id] : receipts_) {
+      auto entry = ReadLogEntry(LogDir(dir_.path()), index);
+      ASSERT_TRUE(entry.ok()) << entry.status().message();
+      const Json e = Json::parse(*entry);
+      EXPECT_EQ(e.value("request_id", ""), request_id);
+      EXPECT_EQ(e.value("action", ""), "shred");
+    }
     for (const HttpReply& r : replies_) {
       ASSERT_GE(r.AuditIndex(), 0) << "response " << r.status << " " << r.body << " has no Domicile-Audit-Index";
       auto entry = ReadLogEntry(LogDir(dir_.path()), static_cast<uint64_t>(r.AuditIndex()));
@@ -56,6 +63,10 @@ class GatewayE2eTest : public ::testing::Test {
     HttpReply reply = HttpClient(source, server_->port()).Send(method, target, headers, body);
     EXPECT_NE(reply.status, 0) << reply.error;
     if (reply.status != 0) replies_.push_back(reply);
+    const Json answer = Json::parse(reply.body, nullptr, false);
+    if (answer.is_object() && answer.contains("receipt_audit_index")) {
+      receipts_.emplace_back(answer["receipt_audit_index"].get<uint64_t>(), reply.RequestId());
+    }
     return reply;
   }
 
@@ -72,6 +83,7 @@ class GatewayE2eTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<GatewayProcess> server_;
   std::vector<HttpReply> replies_;
+  std::vector<std::pair<uint64_t, std::string>> receipts_;  // a delete's shred entry: index, request id
 };
 
 TEST_F(GatewayE2eTest, SameTokenGetsDataFromUsAnd403FromSg) {
@@ -178,6 +190,42 @@ TEST_F(GatewayE2eTest, SupportAgentSeesMaskedViews) {
   // Without the support purpose nothing is allowed.
   EXPECT_EQ(Call("127.0.0.6", "GET", "/v1/subjects/u1/profile?fields=phone", DemoToken("sam"), "curiosity").status,
             403);
+}
+
+TEST_F(GatewayE2eTest, DeleteShredsTheSubject) {
+  PutSubject("u1");
+  PutSubject("u2");
+  // Only the ingest service deletes, and only from the subject's home network.
+  EXPECT_EQ(Call(kUs, "DELETE", "/v1/subjects/u1", DemoToken("ana"), "investigation").status, 403);
+  EXPECT_EQ(Call("127.0.1.10", "DELETE", "/v1/subjects/u1", DemoToken("ingest"), "ingest").status, 403);
+  HttpReply deleted = Call("127.0.0.10", "DELETE", "/v1/subjects/u1", DemoToken("ingest"), "ingest");
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(receipts_.size(), 1u);
+  EXPECT_EQ(Call(kUs, "GET", "/v1/subjects/u1/profile?fields=phone", DemoToken("ana"), "investigation").status, 404);
+  EXPECT_EQ(Call(kUs, "GET", "/v1/subjects/u2/profile?fields=phone", DemoToken("ana"), "investigation").status, 200);
+}
+
+TEST_F(GatewayE2eTest, BulkExportOfProfilingDataIsRefusedOrLimited) {
+  PutSubject("u1");
+  PutSubject("u2");
+  const std::string body = R"({"collection":"videos","fields":["watch_history"]})";
+  const std::string ana = DemoToken("ana");
+  const Headers justified = {{"Domicile-Justification", "case T-1234"}};
+  EXPECT_EQ(Call(kUs, "POST", "/v1/export", DemoToken("sam"), "support", justified, body).status, 403);
+  EXPECT_EQ(Call(kUs, "POST", "/v1/export", ana, "investigation", {}, body).status, 403) << "no justification";
+  EXPECT_EQ(Call(kSg, "POST", "/v1/export", ana, "investigation", justified, body).status, 403) << "from abroad";
+  HttpReply page = Call(kUs, "POST", "/v1/export", ana, "investigation", justified, body);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(Json::parse(page.body)["records"].size(), 2u);
+  auto entry = ReadLogEntry(LogDir(dir_.path()), static_cast<uint64_t>(page.AuditIndex()));
+  ASSERT_TRUE(entry.ok()) << entry.status().message();
+  EXPECT_EQ(Json::parse(*entry).value("records", 0), 2);
+  // The demo allows 2 export requests per minute per principal and purpose.
+  EXPECT_EQ(Call(kUs, "POST", "/v1/export", ana, "investigation", justified, body).status, 200);
+  HttpReply limited = Call(kUs, "POST", "/v1/export", ana, "investigation", justified, body);
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_FALSE(limited.Header("retry-after").empty());
+  EXPECT_EQ(limited.body.find("v-17"), std::string::npos);
 }
 
 }  // namespace
