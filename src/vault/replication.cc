@@ -1,0 +1,290 @@
+#include "vault/replication.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "common/encoding.h"
+#include "crypto/ed25519.h"
+
+namespace domicile::vault {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::string_view kSigDomain = "domicile-replication-v1\n";
+constexpr std::string_view kCursorPrefix = "replication/cursor/";
+
+std::string SignedMessage(std::string_view payload) {
+  std::string m(kSigDomain);
+  m.append(payload);
+  return m;
+}
+
+Json ChangeToJson(const SubjectChange& c) {
+  Json j = {{"subject", Base64Encode(c.subject)}, {"op", c.shred ? "shred" : "put"}};
+  if (c.shred) return j;
+  j["home"] = c.record.home;
+  j["key_blob"] = Base64Encode(c.record.key_blob);
+  j["generation"] = c.record.generation;
+  Json fields = Json::array();
+  for (const store::FieldRecord& f : c.fields) {
+    fields.push_back({{"collection", f.collection},
+                      {"field", f.field},
+                      {"version", f.version},
+                      {"sealed", Base64Encode(f.sealed)}});
+  }
+  j["fields"] = std::move(fields);
+  return j;
+}
+
+// Strict object access: exactly the listed keys, each of the asked type.
+Status OnlyKeys(const Json& j, std::initializer_list<std::string_view> keys, std::string_view what) {
+  if (!j.is_object()) return InvalidArgumentError(std::string(what) + ": not an object");
+  for (const auto& [k, v] : j.items()) {
+    bool known = false;
+    for (std::string_view allowed : keys) known = known || k == allowed;
+    if (!known) return InvalidArgumentError(std::string(what) + ": unknown key '" + k + "'");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> Str(const Json& j, const char* key, std::string_view what) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) {
+    return InvalidArgumentError(std::string(what) + "." + key + ": missing or not a string");
+  }
+  return it->get<std::string>();
+}
+
+Result<std::string> Bytes(const Json& j, const char* key, std::string_view what) {
+  ASSIGN_OR_RETURN(std::string text, Str(j, key, what));
+  Result<std::string> raw = Base64Decode(text);
+  if (!raw.ok()) return InvalidArgumentError(std::string(what) + "." + key + ": not base64");
+  return raw;
+}
+
+Result<uint64_t> U64(const Json& j, const char* key, std::string_view what) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_unsigned()) {
+    return InvalidArgumentError(std::string(what) + "." + key + ": missing or not an unsigned integer");
+  }
+  return it->get<uint64_t>();
+}
+
+Result<SubjectChange> ChangeFromJson(const Json& j, const std::string& what) {
+  SubjectChange c;
+  ASSIGN_OR_RETURN(c.subject, Bytes(j, "subject", what));
+  ASSIGN_OR_RETURN(std::string op, Str(j, "op", what));
+  if (op == "shred") {
+    RETURN_IF_ERROR(OnlyKeys(j, {"subject", "op"}, what));
+    c.shred = true;
+    if (c.subject.empty()) return InvalidArgumentError(what + ": empty subject");
+    return c;
+  }
+  if (op != "put") return InvalidArgumentError(what + ".op: want put or shred");
+  RETURN_IF_ERROR(OnlyKeys(j, {"subject", "op", "home", "key_blob", "generation", "fields"}, what));
+  c.record.id = c.subject;
+  ASSIGN_OR_RETURN(c.record.home, Str(j, "home", what));
+  ASSIGN_OR_RETURN(c.record.key_blob, Bytes(j, "key_blob", what));
+  ASSIGN_OR_RETURN(c.record.generation, U64(j, "generation", what));
+  if (c.record.home.empty() || c.record.key_blob.empty()) {
+    return InvalidArgumentError(what + ": empty home or key_blob");
+  }
+  auto fields = j.find("fields");
+  if (fields == j.end() || !fields->is_array()) return InvalidArgumentError(what + ".fields: not an array");
+  for (size_t i = 0; i < fields->size(); ++i) {
+    const Json& fj = (*fields)[i];
+    const std::string fwhat = what + ".fields[" + std::to_string(i) + "]";
+    RETURN_IF_ERROR(OnlyKeys(fj, {"collection", "field", "version", "sealed"}, fwhat));
+    store::FieldRecord f;
+    ASSIGN_OR_RETURN(f.collection, Str(fj, "collection", fwhat));
+    ASSIGN_OR_RETURN(f.field, Str(fj, "field", fwhat));
+    ASSIGN_OR_RETURN(f.version, U64(fj, "version", fwhat));
+    ASSIGN_OR_RETURN(f.sealed, Bytes(fj, "sealed", fwhat));
+    if (f.sealed.empty()) return InvalidArgumentError(fwhat + ": empty sealed value");
+    c.fields.push_back(std::move(f));
+  }
+  return c;
+}
+
+store::Mutation ToMutation(const SubjectChange& c) {
+  store::Mutation m;
+  m.subject = c.subject;
+  m.upsert = c.record;
+  m.put_fields = c.fields;
+  return m;
+}
+
+Result<ReplicationBatch> ParsePayload(std::string_view payload) {
+  const Json j = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgumentError("batch: not JSON");
+  RETURN_IF_ERROR(OnlyKeys(j, {"v", "from", "to", "seq", "changes"}, "batch"));
+  ASSIGN_OR_RETURN(uint64_t v, U64(j, "v", "batch"));
+  if (v != 1) return InvalidArgumentError("batch.v: unsupported version");
+  ReplicationBatch b;
+  ASSIGN_OR_RETURN(b.from_site, Str(j, "from", "batch"));
+  ASSIGN_OR_RETURN(b.to_site, Str(j, "to", "batch"));
+  ASSIGN_OR_RETURN(b.seq, U64(j, "seq", "batch"));
+  if (b.seq == 0) return InvalidArgumentError("batch.seq: must be > 0");
+  auto changes = j.find("changes");
+  if (changes == j.end() || !changes->is_array()) return InvalidArgumentError("batch.changes: not an array");
+  if (changes->size() > kMaxBatchChanges) return ResourceExhaustedError("batch.changes: too many");
+  for (size_t i = 0; i < changes->size(); ++i) {
+    const std::string what = "batch.changes[" + std::to_string(i) + "]";
+    ASSIGN_OR_RETURN(SubjectChange c, ChangeFromJson((*changes)[i], what));
+    if (!c.shred) RETURN_IF_ERROR(store::ValidateMutation(ToMutation(c)).Annotate(what));
+    b.changes.push_back(std::move(c));
+  }
+  return b;
+}
+
+}  // namespace
+
+Result<SubjectChange> ReadSubjectChange(store::Store& store, std::string_view subject, const VaultConfig& config,
+                                        SiteRole target_role) {
+  SubjectChange c;
+  c.subject = std::string(subject);
+  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store.GetSubject(subject));
+  if (!rec.has_value()) {
+    c.shred = true;
+    return c;
+  }
+  c.record = std::move(*rec);
+  ASSIGN_OR_RETURN(std::vector<store::FieldRecord> fields, store.GetAllFields(subject));
+  for (store::FieldRecord& f : fields) {
+    if (target_role == SiteRole::kGlobal &&
+        config.CategoryOf(f.collection, f.field) != Category::kInteroperable) {
+      continue;
+    }
+    c.fields.push_back(std::move(f));
+  }
+  return c;
+}
+
+Result<std::string> SignBatch(const ReplicationBatch& batch, std::string_view signing_seed) {
+  Json changes = Json::array();
+  for (const SubjectChange& c : batch.changes) changes.push_back(ChangeToJson(c));
+  const Json payload = {{"v", 1}, {"from", batch.from_site}, {"to", batch.to_site}, {"seq", batch.seq},
+                        {"changes", std::move(changes)}};
+  const std::string text = payload.dump();
+  ASSIGN_OR_RETURN(std::string sig, crypto::Ed25519Sign(signing_seed, SignedMessage(text)));
+  return Json({{"v", 1}, {"payload", Base64Encode(text)}, {"sig", Base64Encode(sig)}}).dump();
+}
+
+Result<ReplicationBatch> OpenBatch(std::string_view envelope, std::string_view sender_public_key,
+                                   std::string_view expected_from, std::string_view expected_to) {
+  if (envelope.size() > kMaxBatchBytes) return ResourceExhaustedError("batch: too large");
+  try {
+    const Json j = Json::parse(envelope, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return InvalidArgumentError("batch envelope: not JSON");
+    RETURN_IF_ERROR(OnlyKeys(j, {"v", "payload", "sig"}, "envelope"));
+    ASSIGN_OR_RETURN(uint64_t v, U64(j, "v", "envelope"));
+    if (v != 1) return InvalidArgumentError("envelope.v: unsupported version");
+    ASSIGN_OR_RETURN(std::string payload, Bytes(j, "payload", "envelope"));
+    ASSIGN_OR_RETURN(std::string sig, Bytes(j, "sig", "envelope"));
+    if (!crypto::Ed25519Verify(sender_public_key, SignedMessage(payload), sig)) {
+      return PermissionDeniedError("batch: signature does not verify with the sender's replication key");
+    }
+    ASSIGN_OR_RETURN(ReplicationBatch b, ParsePayload(payload));
+    if (b.from_site != expected_from || b.to_site != expected_to) {
+      return PermissionDeniedError("batch: not from " + std::string(expected_from) + " to " +
+                                   std::string(expected_to));
+    }
+    return b;
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgumentError(std::string("batch: ") + e.what());
+  }
+}
+
+Result<uint64_t> BatchApplier::Cursor(std::string_view from_site) {
+  ASSIGN_OR_RETURN(std::optional<std::string> text, store_->GetMeta(std::string(kCursorPrefix) + std::string(from_site)));
+  if (!text.has_value()) return uint64_t{0};
+  try {
+    return static_cast<uint64_t>(std::stoull(*text));
+  } catch (const std::exception&) {
+    return DataLossError("replication cursor of " + std::string(from_site) + " is damaged");
+  }
+}
+
+Result<uint64_t> BatchApplier::Apply(const ReplicationBatch& batch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSIGN_OR_RETURN(uint64_t cursor, Cursor(batch.from_site));
+  if (batch.seq <= cursor) return cursor;  // a replay or a retry of an applied batch
+  for (const SubjectChange& c : batch.changes) {
+    if (c.shred) {
+      Status st = store_->DeleteSubject(c.subject);
+      if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
+    } else {
+      RETURN_IF_ERROR(store_->Apply(ToMutation(c)));
+    }
+  }
+  RETURN_IF_ERROR(store_->PutMeta(std::string(kCursorPrefix) + batch.from_site, std::to_string(batch.seq)));
+  return batch.seq;
+}
+
+Status ChangeFeed::MarkAll() {
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(std::vector<std::string> ids, inner_->ListSubjects(after, 1000));
+    if (ids.empty()) return Status::Ok();
+    after = ids.back();
+    std::lock_guard<std::mutex> lock(mu_);
+    changed_.insert(ids.begin(), ids.end());
+    cv_.notify_all();
+  }
+}
+
+void ChangeFeed::Mark(std::string_view subject) {
+  std::lock_guard<std::mutex> lock(mu_);
+  changed_.emplace(subject);
+  cv_.notify_all();
+}
+
+std::vector<std::string> ChangeFeed::Take(size_t max, int timeout_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return !changed_.empty() || woken_; });
+  woken_ = false;
+  std::vector<std::string> out;
+  while (!changed_.empty() && out.size() < max) out.push_back(std::move(changed_.extract(changed_.begin()).value()));
+  return out;
+}
+
+void ChangeFeed::Wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  woken_ = true;
+  cv_.notify_all();
+}
+
+Status ChangeFeed::Apply(const store::Mutation& m) {
+  Status st = inner_->Apply(m);
+  if (st.ok()) Mark(m.subject);
+  return st;
+}
+
+Status ChangeFeed::DeleteSubject(std::string_view id) {
+  Status st = inner_->DeleteSubject(id);
+  if (st.ok()) Mark(id);
+  return st;
+}
+
+Result<std::optional<store::SubjectRecord>> ChangeFeed::GetSubject(std::string_view id) {
+  return inner_->GetSubject(id);
+}
+Result<std::vector<store::FieldRecord>> ChangeFeed::GetFields(std::string_view subject, std::string_view collection,
+                                                              const std::vector<std::string>& fields) {
+  return inner_->GetFields(subject, collection, fields);
+}
+Result<std::vector<store::FieldRecord>> ChangeFeed::GetAllFields(std::string_view subject) {
+  return inner_->GetAllFields(subject);
+}
+Result<std::vector<std::string>> ChangeFeed::Lookup(std::string_view index, std::string_view token) {
+  return inner_->Lookup(index, token);
+}
+Result<std::vector<std::string>> ChangeFeed::ListSubjects(std::string_view after, size_t limit) {
+  return inner_->ListSubjects(after, limit);
+}
+Status ChangeFeed::PutMeta(std::string_view key, std::string_view value) { return inner_->PutMeta(key, value); }
+Result<std::optional<std::string>> ChangeFeed::GetMeta(std::string_view key) { return inner_->GetMeta(key); }
+
+}  // namespace domicile::vault

@@ -1,0 +1,118 @@
+// The change stream from an enclave to its backup (and global) sites: the state of
+// changed subjects exactly as the store holds it (sealed field values, the wrapped
+// data key) or the fact that a subject was shredded. Never a KEK, never plaintext:
+// everything shipped is read from the Store, which only ever holds opaque bytes.
+// Batches are signed with the enclave's Ed25519 replication key and carry a sequence
+// number; the receiver applies a batch only after every part of it verified, and
+// remembers the last sequence applied per sender (replays are no-ops).
+// Wire format and protocol: docs/sites.md.
+#ifndef DOMICILE_VAULT_REPLICATION_H_
+#define DOMICILE_VAULT_REPLICATION_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "store/store.h"
+#include "vault/config.h"
+
+namespace domicile::vault {
+
+inline constexpr size_t kMaxBatchChanges = 1024;
+inline constexpr size_t kMaxBatchBytes = 32 << 20;
+
+// One subject's state as shipped. `shred`: the subject no longer exists at the
+// sender (its data key's bucket secret is destroyed there); the receiver deletes it.
+struct SubjectChange {
+  std::string subject;
+  bool shred = false;
+  store::SubjectRecord record;            // when !shred
+  std::vector<store::FieldRecord> fields;  // when !shred, every field shipped
+
+  friend bool operator==(const SubjectChange&, const SubjectChange&) = default;
+};
+
+struct ReplicationBatch {
+  std::string from_site;
+  std::string to_site;
+  uint64_t seq = 0;  // > 0, strictly increasing per (from, to)
+  std::vector<SubjectChange> changes;
+
+  friend bool operator==(const ReplicationBatch&, const ReplicationBatch&) = default;
+};
+
+// The subject's current state in `store` (a shred change when it is absent). For a
+// `global` target only fields whose category is interoperable are kept.
+Result<SubjectChange> ReadSubjectChange(store::Store& store, std::string_view subject, const VaultConfig& config,
+                                        SiteRole target_role);
+
+// The signed envelope: {"v":1,"payload":"<base64 batch JSON>","sig":"<base64>"},
+// sig = Ed25519(seed, "domicile-replication-v1\n" || payload bytes).
+Result<std::string> SignBatch(const ReplicationBatch& batch, std::string_view signing_seed);
+
+// Verifies the envelope with `sender_public_key` (32 bytes) and parses it strictly:
+// InvalidArgument for malformed input, PermissionDenied for a bad signature or a
+// batch from another sender or for another site. Every change is checked as a store
+// mutation would be before anything is returned.
+Result<ReplicationBatch> OpenBatch(std::string_view envelope, std::string_view sender_public_key,
+                                   std::string_view expected_from, std::string_view expected_to);
+
+// Applies verified batches to a backup's store. Idempotent: a batch whose seq is not
+// above the sender's cursor changes nothing. Each subject change is atomic; the
+// cursor moves after the whole batch, so a crash mid-batch means the sender's retry
+// applies it again (same state). Thread-safe (batches are serialised).
+class BatchApplier {
+ public:
+  explicit BatchApplier(store::Store* store) : store_(store) {}
+  // Returns the sender's cursor after the batch (the last seq applied).
+  Result<uint64_t> Apply(const ReplicationBatch& batch);
+  Result<uint64_t> Cursor(std::string_view from_site);
+
+ private:
+  store::Store* const store_;
+  std::mutex mu_;  // serialises Apply
+};
+
+// A Store that forwards everything to `inner` and remembers which subjects changed,
+// for the shipper. Thread-safe.
+class ChangeFeed final : public store::Store {
+ public:
+  explicit ChangeFeed(store::Store* inner) : inner_(inner) {}
+
+  // Marks every subject changed (after a restart the sender cannot know what the
+  // receivers missed, so it ships everything once).
+  Status MarkAll();
+  void Mark(std::string_view subject);
+  // Waits up to `timeout_ms` for a change, then takes up to `max` changed subjects.
+  std::vector<std::string> Take(size_t max, int timeout_ms);
+  // Wakes a waiting Take (shutdown).
+  void Wake();
+
+  Status Apply(const store::Mutation& m) override;
+  Result<std::optional<store::SubjectRecord>> GetSubject(std::string_view id) override;
+  Result<std::vector<store::FieldRecord>> GetFields(std::string_view subject, std::string_view collection,
+                                                    const std::vector<std::string>& fields) override;
+  Result<std::vector<store::FieldRecord>> GetAllFields(std::string_view subject) override;
+  Result<std::vector<std::string>> Lookup(std::string_view index, std::string_view token) override;
+  Status DeleteSubject(std::string_view id) override;
+  Result<std::vector<std::string>> ListSubjects(std::string_view after, size_t limit) override;
+  Status PutMeta(std::string_view key, std::string_view value) override;
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override;
+
+ private:
+  store::Store* const inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::set<std::string, std::less<>> changed_;  // guarded by mu_
+  bool woken_ = false;                          // guarded by mu_
+};
+
+}  // namespace domicile::vault
+
+#endif  // DOMICILE_VAULT_REPLICATION_H_
