@@ -51,10 +51,12 @@ class PolicySet {
   // policy positions), and the positions of those naming an entity (`==`,
   // `in`, `in [...]`, the `in` of `is ... in`) or only a type (`is`). A
   // request's candidates for a variable are `unkeyed` plus the lists of its
-  // entity, the entity's ancestors and its type; the candidates of all three
-  // are intersected, and every candidate's scope is still checked in full.
+  // entity, the entity's ancestors and its type; the authorizer takes the
+  // variable with the fewest candidates and checks each candidate's scope in
+  // full.
   struct ScopeIndex {
     std::vector<std::uint64_t> unkeyed;
+    std::size_t unkeyed_count = 0;
     std::unordered_map<EntityUid, std::vector<std::uint32_t>, EntityHash> by_entity;
     std::unordered_map<std::string, std::vector<std::uint32_t>> by_type;
   };

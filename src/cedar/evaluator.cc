@@ -379,9 +379,6 @@ class PolicyBits {
   PolicyBits& operator=(const PolicyBits&) = delete;
 
   void Assign(const std::vector<std::uint64_t>& mask) { std::copy(mask.begin(), mask.end(), data_); }
-  void And(const PolicyBits& other) {
-    for (std::size_t i = 0; i < words_; ++i) data_[i] &= other.data_[i];
-  }
   void Set(std::uint32_t i) { data_[i / 64] |= std::uint64_t{1} << (i % 64); }
   void SetAll(const std::vector<std::uint32_t>& positions) {
     for (std::uint32_t i : positions) Set(i);
@@ -404,11 +401,22 @@ class PolicyBits {
   std::uint64_t* data_;
 };
 
-template <typename Map, typename Key>
-void AddListed(const Map& map, const Key& key, PolicyBits& bits) {
-  if (map.empty()) return;
-  auto it = map.find(key);
-  if (it != map.end()) bits.SetAll(it->second);
+// Calls fn(positions) for every list of `index` that applies to the request
+// variable `var`: its entity's, its ancestors', its type's.
+template <typename ScopeIndex, typename Fn>
+void ForEachList(const ScopeIndex& index, const Value* var, Evaluator& eval, Fn fn) {
+  auto visit = [&](const auto& map, const auto& key) {
+    auto it = map.find(key);
+    if (it != map.end()) fn(it->second);
+  };
+  const EntityUid& uid = var->AsEntity();
+  if (!index.by_entity.empty()) {
+    visit(index.by_entity, uid);
+    if (const Entities::Node* node = eval.NodeOf(var)) {
+      for (const EntityUid& ancestor : node->ancestors) visit(index.by_entity, ancestor);
+    }
+  }
+  if (!index.by_type.empty()) visit(index.by_type, uid.type);
 }
 
 }  // namespace
@@ -422,6 +430,7 @@ Result<Value> Evaluate(const Expr& expr, const Entities& entities, const Request
 void PolicySet::BuildIndex() {
   for (ScopeIndex& x : index_) {
     x.unkeyed.assign((policies_.size() + 63) / 64, 0);
+    x.unkeyed_count = 0;
     x.by_entity.clear();
     x.by_type.clear();
   }
@@ -434,7 +443,10 @@ void PolicySet::BuildIndex() {
         if (list.empty() || list.back() != i) list.push_back(i);
       };
       switch (scopes[v]->kind) {
-        case ScopeConstraint::Kind::kAny: x.unkeyed[i / 64] |= std::uint64_t{1} << (i % 64); break;
+        case ScopeConstraint::Kind::kAny:
+          x.unkeyed[i / 64] |= std::uint64_t{1} << (i % 64);
+          ++x.unkeyed_count;
+          break;
         case ScopeConstraint::Kind::kIs: add(x.by_type[scopes[v]->type]); break;
         default:
           for (const EntityUid& target : scopes[v]->entities) add(x.by_entity[target]);
@@ -447,25 +459,26 @@ Response Authorize(const PolicySet& policies, const Entities& entities, const Re
                    const AuthorizeOptions& options) {
   Response out;
   Evaluator eval(entities, request);
-  // Candidates: for each scope variable, the policies that name nothing,
-  // its entity, one of the entity's ancestors (`in`), or its type (`is`).
+  // Candidates: the policies whose scope for one variable names nothing,
+  // its entity, one of the entity's ancestors (`in`) or its type (`is`),
+  // taking the variable with the fewest.
   const std::size_t n = policies.policies_.size();
-  PolicyBits candidates(n);
   const Value* vars[3] = {&eval.principal(), &eval.action(), &eval.resource()};
+  int best = -1;
+  std::size_t best_count = n;
   for (int v = 0; v < 3; ++v) {
     const PolicySet::ScopeIndex& x = policies.index_[v];
-    if (x.by_entity.empty() && x.by_type.empty()) continue;  // no policy constrains this variable
-    PolicyBits slot(n);
-    slot.Assign(x.unkeyed);
-    const EntityUid& uid = vars[v]->AsEntity();
-    AddListed(x.by_entity, uid, slot);
-    if (!x.by_entity.empty()) {
-      if (const Entities::Node* node = eval.NodeOf(vars[v])) {
-        for (const EntityUid& ancestor : node->ancestors) AddListed(x.by_entity, ancestor, slot);
-      }
+    std::size_t count = x.unkeyed_count;
+    ForEachList(x, vars[v], eval, [&](const std::vector<std::uint32_t>& list) { count += list.size(); });
+    if (count < best_count) {
+      best = v;
+      best_count = count;
     }
-    AddListed(x.by_type, uid.type, slot);
-    candidates.And(slot);
+  }
+  PolicyBits candidates(n);
+  if (best >= 0) {
+    candidates.Assign(policies.index_[best].unkeyed);
+    ForEachList(policies.index_[best], vars[best], eval, [&](const auto& list) { candidates.SetAll(list); });
   }
   std::vector<std::string> forbids;
   bool forbid_errored = false;
