@@ -50,6 +50,22 @@ Verdict DecideView(const DataServiceDeps& deps, const std::map<std::string, std:
   return verdict;
 }
 
+// Decides `action` on every field (all-or-nothing operations), recording each decision
+// in `audit`. True when every field is allowed.
+bool DecideEach(const DataServiceDeps& deps, const std::map<std::string, std::string, std::less<>>& names,
+                const cedar::Entities& entities, const cedar::EntityUid& principal, std::string_view action,
+                const std::vector<std::pair<std::string, std::string>>& fields,
+                const std::vector<cedar::EntityUid>& resources, const cedar::Value& context, AuditEntry& audit) {
+  bool all_allowed = true;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    Verdict v = Decide(deps, names, entities, principal, action, resources[i], context);
+    all_allowed = all_allowed && v.view != View::kNone;
+    audit.fields.push_back(
+        {fields[i].first + "." + fields[i].second, v.view, std::move(v.policy_ids), std::move(v.errors)});
+  }
+  return all_allowed;
+}
+
 // The directory plus one Domicile::Field per (collection, field) of the subject.
 cedar::Entities FieldEntities(const DataServiceDeps& deps, const std::string& subject_pseudonym,
                               const std::string& home,
@@ -128,13 +144,8 @@ Status DataService::RecordWhoAmI(const Principal& principal, const RequestContex
 
 void DataService::RecordRefusal(const Principal* principal, const RequestContext& context, std::string_view action,
                                 std::string_view subject, const Status& why, int http_status, AuditTrail& trail) {
-  AuditEntry audit;
-  if (principal != nullptr) {
-    audit = BaseAudit(*principal, context, std::string(action), "");
-  } else {
-    audit = BaseAudit(Principal{}, context, std::string(action), "");
-    audit.principal = "unauthenticated";
-  }
+  AuditEntry audit = BaseAudit(principal != nullptr ? *principal : Principal{}, context, std::string(action), "");
+  if (principal == nullptr) audit.principal = "unauthenticated";
   if (!subject.empty()) audit.subject = SubjectPseudonym(deps_.pseudonym_key, subject).value_or("");
   audit.http_status = http_status;
   audit.outcome = audit.http_status == 401 || audit.http_status == 403 ? "denied" : "error";
@@ -235,13 +246,9 @@ Result<AuditEntry> DataService::Write(const Principal& principal, const RequestC
   const cedar::Entities entities = FieldEntities(deps_, subject_pseudonym, home, fields, &resources);
 
   AuditEntry audit = BaseAudit(principal, context, "write", subject_pseudonym);
-  bool all_allowed = true;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    Verdict v = Decide(deps_, policy_names_, entities, ToCedarUid(principal.uid), "write", resources[i], cedar_context);
-    all_allowed = all_allowed && v.view != View::kNone;
-    audit.fields.push_back(
-        {fields[i].first + "." + fields[i].second, v.view, std::move(v.policy_ids), std::move(v.errors)});
-  }
+  const bool all_allowed =
+      DecideEach(deps_, policy_names_, entities, ToCedarUid(principal.uid), "write", fields, resources, cedar_context,
+                 audit);
   audit.outcome = all_allowed ? "allowed" : "denied";
   audit.http_status = all_allowed ? 200 : 403;
   if (!all_allowed) audit.reason = "a field of the write is not allowed";
@@ -265,13 +272,9 @@ Result<DeleteResult> DataService::Delete(const Principal& principal, const Reque
   const cedar::Entities entities = FieldEntities(deps_, subject_pseudonym, home, fields, &resources);
 
   AuditEntry audit = BaseAudit(principal, context, "delete", subject_pseudonym);
-  bool all_allowed = !fields.empty();
-  for (size_t i = 0; i < fields.size(); ++i) {
-    Verdict v = Decide(deps_, policy_names_, entities, ToCedarUid(principal.uid), "delete", resources[i], cedar_context);
-    all_allowed = all_allowed && v.view != View::kNone;
-    audit.fields.push_back(
-        {fields[i].first + "." + fields[i].second, v.view, std::move(v.policy_ids), std::move(v.errors)});
-  }
+  const bool all_allowed =
+      !fields.empty() && DecideEach(deps_, policy_names_, entities, ToCedarUid(principal.uid), "delete", fields,
+                                    resources, cedar_context, audit);
   audit.outcome = all_allowed ? "allowed" : "denied";
   audit.http_status = all_allowed ? 200 : 403;
   if (!all_allowed) audit.reason = "deleting the subject is not allowed for every field";
@@ -300,9 +303,8 @@ Result<DeleteResult> DataService::Delete(const Principal& principal, const Reque
 Result<LookupResult> DataService::Lookup(const Principal& principal, const RequestContext& context,
                                          const LookupRequest& request, AuditTrail& trail) {
   const vault::Collection* coll = deps_.vault->config().FindCollection(request.collection);
-  const auto spec = coll != nullptr ? coll->fields.find(request.field) : decltype(coll->fields.end()){};
-  if (coll == nullptr || spec == coll->fields.end()) return InvalidArgumentError("unknown collection or field");
-  if (spec->second.blind_index == vault::Normalizer::kNone) {
+  if (coll == nullptr || !coll->fields.contains(request.field)) return InvalidArgumentError("unknown collection or field");
+  if (coll->fields.find(request.field)->second.blind_index == vault::Normalizer::kNone) {
     return InvalidArgumentError("field " + request.collection + "." + request.field + " has no blind index");
   }
   // Decided once, on the field as held at this site (the subjects' home jurisdiction).

@@ -174,5 +174,43 @@ TEST_F(DataServiceTest, IngestWritesFromHomeOnlyAndEveryWriteIsLogged) {
   EXPECT_EQ(vault_->Home("u3").status().code(), StatusCode::kNotFound);
 }
 
+TEST_F(DataServiceTest, DeleteNeedsEveryFieldAndShredsOnlyAfterTheDecisionIsLogged) {
+  const Principal ingest = directory_->Find("ingest").value();
+  AuditTrail trail;
+  EXPECT_EQ(service_->Delete(ingest, Context("127.0.1.9", "SG", "erasure"), "u1", trail).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(vault_->Home("u1").ok());
+  fail_audit_ = true;
+  trail = {};
+  EXPECT_EQ(service_->Delete(ingest, Context("127.0.0.9", "US", "erasure"), "u1", trail).status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_TRUE(trail.attempted);
+  EXPECT_FALSE(trail.index.has_value());
+  EXPECT_TRUE(vault_->Home("u1").ok()) << "nothing is shredded without a logged decision";
+  fail_audit_ = false;
+  trail = {};
+  auto deleted = service_->Delete(ingest, Context("127.0.0.9", "US", "erasure"), "u1", trail);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*trail.index + 1, deleted->receipt_index);
+  EXPECT_EQ(vault_->Home("u1").status().code(), StatusCode::kNotFound);
+  auto shred = AuditEntry::FromJson(log_.back()).value();
+  EXPECT_EQ(shred.action, "shred");
+  EXPECT_EQ(shred.receipt, deleted->receipt.ToJson());
+}
+
+TEST_F(DataServiceTest, LookupAndExportAreRefusedWithoutALoggedDecision) {
+  const Principal ana = directory_->Find("ana").value();
+  AuditTrail trail;
+  // The test vault has no blind index on any field.
+  EXPECT_EQ(service_->Lookup(ana, Context("127.0.0.5", "US", "investigation"), {"profile", "phone", "+1"}, trail)
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(trail.attempted) << "the route logs the refusal";
+  // Export is not configured here (no store, no limiter): refused before any decision.
+  EXPECT_EQ(service_->Export(ana, Context("127.0.0.5", "US", "investigation"), {"profile"}, trail).status().code(),
+            StatusCode::kUnimplemented);
+}
+
 }  // namespace
 }  // namespace domicile::gateway
