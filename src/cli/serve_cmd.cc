@@ -4,6 +4,8 @@
 // audit log named by relative paths in the config; --port 0 picks a free port;
 // --ready-file receives "host:port\n" (written atomically) once requests are accepted.
 // SIGINT/SIGTERM: stop accepting, drain in-flight requests, flush the audit log.
+// SIGHUP: unseal with the root key file the custodian has just supplied (an enclave
+// started sealed, e.g. after `domicile site restore`; docs/sites.md).
 #include <signal.h>
 
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include "cli/command.h"
 #include "common/file.h"
 #include "gateway/config.h"
+#include "monitor/http_client.h"
 #include "server/gateway_app.h"
 
 namespace {
@@ -37,12 +40,22 @@ Status Serve(const ServeFlags& flags) {
   server::GatewayAppOptions options;
   options.data_dir = flags.data_dir;
   if (flags.port >= 0) options.port = static_cast<uint16_t>(flags.port);
+  options.http_post = [](const std::string& url) -> Result<server::PostFn> {
+    ASSIGN_OR_RETURN(std::unique_ptr<monitor::HttpClient> client, monitor::HttpClient::Create(url));
+    std::shared_ptr<monitor::HttpClient> shared = std::move(client);
+    return server::PostFn([shared](std::string_view path, std::string_view body,
+                                   std::string_view content_type) -> Result<server::PostReply> {
+      ASSIGN_OR_RETURN(monitor::HttpReply r, shared->Post(path, body, content_type));
+      return server::PostReply{r.status, r.content_type, r.body};
+    });
+  };
 
   // Block the shutdown signals before any thread starts, so only sigwait sees them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   ASSIGN_OR_RETURN(std::unique_ptr<server::GatewayApp> app, server::GatewayApp::Start(config, options));
@@ -53,8 +66,16 @@ Status Serve(const ServeFlags& flags) {
   }
   std::fprintf(stderr, "domicile: listening on %s (%s); audit log %s, verifier key %s\n", address.c_str(),
                config.tls.enabled ? "https" : "http", app->log_dir().c_str(), app->log_verifier_key().c_str());
+  if (app->Ready().ok()) {
+    std::fprintf(stderr, "domicile: ready\n");
+  } else {
+    std::fprintf(stderr, "domicile: started SEALED; send SIGHUP once the root key file is in place\n");
+  }
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    Status unsealed = app->Unseal();
+    std::fprintf(stderr, "domicile: SIGHUP: %s\n", unsealed.ok() ? "unsealed" : unsealed.ToString().c_str());
+  }
   std::fprintf(stderr, "domicile: signal %d, shutting down\n", signal_number);
   RETURN_IF_ERROR(app->Shutdown().Annotate("flushing the audit log"));
   std::fprintf(stderr, "domicile: drained; audit log flushed\n");

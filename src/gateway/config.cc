@@ -15,7 +15,7 @@ namespace {
 const std::set<std::string> kTopLevelKeys = {"listen", "threads", "tls", "auth", "network_map",
                                              "network_map_file", "trusted_proxies", "directory", "policies",
                                              "vault", "store", "keyring", "log", "pseudonym_key_file",
-                                             "limits"};
+                                             "limits", "replication", "witnesses"};
 
 // An optional scalar: absent gives `fallback`, present but not a T is an error
 // (yaml-cpp's as<T>(fallback) would silently use the fallback for a typo).
@@ -183,6 +183,73 @@ Status ParseLimits(const YAML::Node& limits, GatewayConfig& c) {
   return Status::Ok();
 }
 
+Result<std::string> Base64Key(const std::string& text, size_t size, const std::string& what) {
+  std::string t = text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+  auto raw = Base64Decode(t);
+  if (!raw.ok() || raw->size() != size) {
+    return InvalidArgumentError(what + ": want base64 of " + std::to_string(size) + " bytes");
+  }
+  return raw;
+}
+
+// `replication:` and `witnesses:` (docs/sites.md); needs the vault section parsed.
+Status ParseSites(const YAML::Node& root, const std::string& base_dir, FileSystem& fs, GatewayConfig& c) {
+  auto role_of = [&c](const std::string& id) -> std::optional<vault::SiteRole> {
+    for (const vault::Site& s : c.vault.sites) {
+      if (s.id == id) return s.role;
+    }
+    return std::nullopt;
+  };
+  const vault::SiteRole own = c.vault.site().role;
+  if (const YAML::Node r = root["replication"]) {
+    RETURN_IF_ERROR(OnlyKeys(r, "replication", {"signing_key_file", "targets", "accept_from", "retry_ms"}));
+    c.replication.retry_ms = Opt<int64_t>(r["retry_ms"], c.replication.retry_ms);
+    if (c.replication.retry_ms < 10 || c.replication.retry_ms > 600'000) {
+      return InvalidArgumentError("replication.retry_ms must be within 10..600000");
+    }
+    for (const YAML::Node& t : r["targets"]) {
+      RETURN_IF_ERROR(OnlyKeys(t, "replication.targets[]", {"site", "url"}));
+      ReplicationTarget target{Opt<std::string>(t["site"], ""), Opt<std::string>(t["url"], "")};
+      const auto role = role_of(target.site);
+      if (!role.has_value() || *role == vault::SiteRole::kEnclave) {
+        return InvalidArgumentError("replication.targets: '" + target.site + "' is not a backup or global site");
+      }
+      if (target.url.rfind("http://", 0) != 0) return InvalidArgumentError("replication.targets: url wants http://");
+      c.replication.targets.push_back(std::move(target));
+    }
+    for (const YAML::Node& a : r["accept_from"]) {
+      RETURN_IF_ERROR(OnlyKeys(a, "replication.accept_from[]", {"site", "public_key"}));
+      ReplicationSender sender;
+      sender.site = Opt<std::string>(a["site"], "");
+      if (role_of(sender.site) != vault::SiteRole::kEnclave) {
+        return InvalidArgumentError("replication.accept_from: '" + sender.site + "' is not an enclave site");
+      }
+      ASSIGN_OR_RETURN(sender.public_key, Base64Key(Opt<std::string>(a["public_key"], ""), 32,
+                                                    "replication.accept_from.public_key"));
+      c.replication.accept_from.push_back(std::move(sender));
+    }
+    if (!c.replication.targets.empty()) {
+      if (own != vault::SiteRole::kEnclave) return InvalidArgumentError("replication.targets: only an enclave ships");
+      if (!r["signing_key_file"]) return InvalidArgumentError("replication.signing_key_file is required with targets");
+      ASSIGN_OR_RETURN(std::string text, ReadFileAt(fs, base_dir, r["signing_key_file"].as<std::string>()));
+      ASSIGN_OR_RETURN(c.replication.signing_seed, Base64Key(text, 32, "replication.signing_key_file"));
+    }
+    if (!c.replication.accept_from.empty() && own == vault::SiteRole::kEnclave) {
+      return InvalidArgumentError("replication.accept_from: an enclave receives no change stream");
+    }
+  }
+  for (const YAML::Node& w : root["witnesses"]) {
+    RETURN_IF_ERROR(OnlyKeys(w, "witnesses[]", {"url", "key"}));
+    WitnessEndpoint e{Opt<std::string>(w["url"], ""), Opt<std::string>(w["key"], "")};
+    if (e.url.rfind("http://", 0) != 0 || e.verifier_key.empty()) {
+      return InvalidArgumentError("witnesses: each wants url (http://) and key");
+    }
+    c.witnesses.push_back(std::move(e));
+  }
+  return Status::Ok();
+}
+
 Result<GatewayConfig> ParseNode(const YAML::Node& root, const std::string& base_dir, FileSystem& fs) {
   if (!root.IsMap()) return InvalidArgumentError("config is not a YAML mapping");
   for (const auto& kv : root) {
@@ -245,6 +312,7 @@ Result<GatewayConfig> ParseNode(const YAML::Node& root, const std::string& base_
     c.pseudonym_key = *raw;
   }
   RETURN_IF_ERROR(ParseLimits(root["limits"], c));
+  RETURN_IF_ERROR(ParseSites(root, base_dir, fs, c));
   return c;
 }
 

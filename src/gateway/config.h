@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/file.h"
 #include "common/status.h"
@@ -59,6 +60,30 @@ struct LogConfig {
   std::string origin;                // checkpoint origin; needed only to create the log
 };
 
+// Multi-site (docs/sites.md). An enclave ships its change stream to `targets`
+// (sites of role backup or global), signing batches with its replication key; a
+// backup or global site accepts batches from the enclaves in `accept_from`.
+struct ReplicationTarget {
+  std::string site;  // a site of the vault section with role backup or global
+  std::string url;   // http://host:port of that site's `domicile serve`
+};
+struct ReplicationSender {
+  std::string site;        // an enclave site of the vault section
+  std::string public_key;  // raw 32-byte Ed25519 key
+};
+struct ReplicationConfig {
+  std::string signing_seed;  // raw 32-byte Ed25519 seed (signing_key_file: base64)
+  std::vector<ReplicationTarget> targets;
+  std::vector<ReplicationSender> accept_from;
+  int64_t retry_ms = 500;  // wait after a failed shipment
+};
+
+// A witness the gateway submits every new checkpoint to (docs/monitor.md).
+struct WitnessEndpoint {
+  std::string url;           // submission prefix: POST <url>/add-checkpoint
+  std::string verifier_key;  // the witness's cosigner key, "name+hash+base64"
+};
+
 struct GatewayConfig {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
@@ -78,6 +103,8 @@ struct GatewayConfig {
   KeyringConfig keyring;
   LogConfig log;
   std::string pseudonym_key;     // raw bytes, >= 32
+  ReplicationConfig replication;
+  std::vector<WitnessEndpoint> witnesses;
   // The embedded demo: a missing keyring and root key are created in the data directory
   // (a production keyring comes from the custodian's `domicile vault keygen`).
   bool demo = false;

@@ -14,10 +14,13 @@
 #include "server/http_server.h"
 #include "server/log_publication.h"
 #include "server/metrics.h"
+#include "server/site_backup.h"
+#include "server/site_witnessing.h"
 #include "store/postgres/postgres_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "tlog/appender.h"
 #include "tlog/note.h"
+#include "vault/replication.h"
 #include "vault/vault.h"
 
 namespace domicile::server {
@@ -31,7 +34,10 @@ struct GatewayApp::Parts {
   std::string log_vkey;
   std::unique_ptr<crypto::FileKeyring> keyring;
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<vault::Vault> vault;
+  std::string root_key_path;
+  std::unique_ptr<vault::ChangeFeed> feed;       // enclave with replication targets
+  std::unique_ptr<vault::BatchApplier> applier;  // backup/global site
+  std::unique_ptr<vault::Vault> vault;           // enclave only
   std::unique_ptr<tlog::Appender> appender;
   cedar::PolicySet policies;
   cedar::Entities entities;
@@ -43,6 +49,8 @@ struct GatewayApp::Parts {
   std::atomic<bool> audit_broken{false};
   std::unique_ptr<gateway::ExportLimiter> export_limiter;
   std::unique_ptr<gateway::DataService> service;
+  std::unique_ptr<ReplicationShipper> shipper;
+  std::unique_ptr<CheckpointWitnessing> witnessing;
   std::unique_ptr<HttpServer> http;
   std::mutex shutdown_mu;
   bool shut_down = false;  // guarded by shutdown_mu
@@ -68,7 +76,8 @@ std::string TrimLine(std::string s) {
   return s;
 }
 
-// Opens the keyring and returns its root key. Only the demo creates a missing one.
+// Opens the keyring and returns its root key ("" when the root key file is absent:
+// the vault stays sealed). Only the demo creates a missing keyring.
 Result<std::string> OpenKeyring(const gateway::GatewayConfig& config, const std::string& data_dir, FileSystem& fs,
                                 std::unique_ptr<crypto::FileKeyring>* keyring) {
   const std::string path = Resolve(data_dir, config.keyring.file);
@@ -86,6 +95,8 @@ Result<std::string> OpenKeyring(const gateway::GatewayConfig& config, const std:
     return created.root_key;
   }
   ASSIGN_OR_RETURN(*keyring, crypto::FileKeyring::Open(fs, path));
+  ASSIGN_OR_RETURN(bool have_root, fs.Exists(root_path));
+  if (!have_root) return std::string();
   Result<std::string> text = fs.ReadFile(root_path);
   if (!text.ok()) return text.status().Annotate("root key file " + root_path);
   return crypto::ParseRootKeyFile(*text);
@@ -173,6 +184,25 @@ ServerOptions HttpOptions(const gateway::GatewayConfig& config, const GatewayApp
   return o;
 }
 
+// WitnessTransport over the injected POST function: <url>/add-checkpoint.
+class PostWitnessTransport final : public tlog::WitnessTransport {
+ public:
+  explicit PostWitnessTransport(PostFn post) : post_(std::move(post)) {}
+  Result<tlog::WitnessReply> PostAddCheckpoint(std::string_view body) override {
+    ASSIGN_OR_RETURN(PostReply r, post_("/add-checkpoint", body, "text/plain; charset=utf-8"));
+    return tlog::WitnessReply{r.status, r.content_type, r.body};
+  }
+
+ private:
+  PostFn post_;
+};
+
+// A POST function per target URL, or an error naming what is missing.
+Result<PostFn> PostTo(const GatewayAppOptions& options, const std::string& url) {
+  if (!options.http_post) return FailedPreconditionError("no HTTP client to reach " + url);
+  return options.http_post(url);
+}
+
 }  // namespace
 
 GatewayApp::GatewayApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -191,12 +221,56 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   FileSystem& fs = *parts->fs;
   RETURN_IF_ERROR(fs.CreateDirs(options.data_dir).Annotate("data dir"));
 
+  if (config.vault.site().role != vault::SiteRole::kEnclave) {
+    // Backup and global sites: the change-stream receiver over the store, no keyring,
+    // no vault, and every /v1 request refused.
+    ASSIGN_OR_RETURN(parts->store, OpenStore(config.store, options.data_dir));
+    parts->applier = std::make_unique<vault::BatchApplier>(parts->store.get());
+    std::unique_ptr<GatewayApp> app(new GatewayApp(std::move(parts)));
+    Parts& built = *app->parts_;
+    auto router = std::make_shared<Router>();
+    AddOperationalRoutes(*router, &built.metrics, [raw = app.get()] { return raw->Ready(); });
+    AddSiteReceiverRoutes(*router, config, built.applier.get());
+    ASSIGN_OR_RETURN(built.http, HttpServer::Start(HttpOptions(config, options), router, &built.metrics, nullptr));
+    return app;
+  }
+
   ASSIGN_OR_RETURN(std::string root_key, OpenKeyring(config, options.data_dir, fs, &parts->keyring));
+  parts->root_key_path = Resolve(options.data_dir, config.keyring.root_key_file);
   ASSIGN_OR_RETURN(parts->store, OpenStore(config.store, options.data_dir));
-  ASSIGN_OR_RETURN(parts->vault, vault::Vault::Open(config.vault, parts->store.get(), parts->keyring.get(),
-                                                    parts->clock));
-  RETURN_IF_ERROR(parts->vault->Unseal(root_key).Annotate("unsealing the vault"));
+  store::Store* data_store = parts->store.get();
+  if (!config.replication.targets.empty()) {
+    parts->feed = std::make_unique<vault::ChangeFeed>(data_store);
+    data_store = parts->feed.get();
+  }
+  ASSIGN_OR_RETURN(parts->vault, vault::Vault::Open(config.vault, data_store, parts->keyring.get(), parts->clock));
+  if (!root_key.empty()) RETURN_IF_ERROR(parts->vault->Unseal(root_key).Annotate("unsealing the vault"));
   RETURN_IF_ERROR(OpenLog(config, options.data_dir, fs, *parts));
+  if (parts->feed != nullptr) {
+    std::vector<ReplicationShipper::Target> targets;
+    for (const gateway::ReplicationTarget& t : config.replication.targets) {
+      ASSIGN_OR_RETURN(PostFn post, PostTo(options, t.url));
+      vault::SiteRole role = vault::SiteRole::kBackup;
+      for (const vault::Site& site : config.vault.sites) {
+        if (site.id == t.site) role = site.role;
+      }
+      targets.push_back({t.site, role, std::move(post)});
+    }
+    ASSIGN_OR_RETURN(parts->shipper, ReplicationShipper::Start(parts->feed.get(), config.vault,
+                                                               config.replication.signing_seed, std::move(targets),
+                                                               config.replication.retry_ms));
+  }
+  if (!config.witnesses.empty()) {
+    std::vector<std::unique_ptr<tlog::WitnessClient>> clients;
+    for (const gateway::WitnessEndpoint& w : config.witnesses) {
+      ASSIGN_OR_RETURN(PostFn post, PostTo(options, w.url));
+      Result<std::unique_ptr<tlog::CosignatureVerifier>> key = tlog::NewCosignatureVerifier(w.verifier_key);
+      if (!key.ok()) return key.status().Annotate("witnesses: " + w.url);
+      clients.push_back(std::make_unique<tlog::WitnessClient>(std::make_unique<PostWitnessTransport>(std::move(post)),
+                                                              std::move(*key)));
+    }
+    parts->witnessing = CheckpointWitnessing::Start(parts->fs, parts->log_dir, std::move(clients), 100);
+  }
   RETURN_IF_ERROR(LoadPolicies(config, *parts));
 
   gateway::DataServiceDeps deps;
@@ -218,6 +292,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   auto router = std::make_shared<Router>();
   AddOperationalRoutes(*router, &built.metrics, [raw = app.get()] { return raw->Ready(); });
   AddDataRoutes(*router, front_door, built.service.get());
+  if (built.witnessing != nullptr) built.witnessing->AddRoute(*router);
   AddLogPublicationRoutes(*router, built.log_dir, built.fs);
   ASSIGN_OR_RETURN(built.http, HttpServer::Start(HttpOptions(config, options), router, &built.metrics, nullptr));
   return app;
@@ -229,9 +304,18 @@ const std::string& GatewayApp::log_dir() const { return parts_->log_dir; }
 const std::string& GatewayApp::log_verifier_key() const { return parts_->log_vkey; }
 
 Status GatewayApp::Ready() const {
+  if (parts_->vault == nullptr) return Status::Ok();  // a backup/global site: the receiver
   if (parts_->vault->sealed()) return UnavailableError("the vault is sealed");
   if (parts_->audit_broken.load()) return UnavailableError("the audit log cannot append");
   return Status::Ok();
+}
+
+Status GatewayApp::Unseal() {
+  if (parts_->vault == nullptr) return FailedPreconditionError("a backup or global site never unseals");
+  Result<std::string> text = parts_->fs->ReadFile(parts_->root_key_path);
+  if (!text.ok()) return text.status().Annotate("root key file " + parts_->root_key_path);
+  ASSIGN_OR_RETURN(std::string root_key, crypto::ParseRootKeyFile(*text));
+  return parts_->vault->Unseal(root_key);
 }
 
 Status GatewayApp::Shutdown() {
@@ -239,7 +323,9 @@ Status GatewayApp::Shutdown() {
   if (!parts_->shut_down) {
     parts_->shut_down = true;
     if (parts_->http != nullptr) parts_->http->Shutdown();
-    parts_->close_status = parts_->appender->Close();
+    if (parts_->shipper != nullptr) parts_->shipper->Stop();
+    if (parts_->witnessing != nullptr) parts_->witnessing->Stop();
+    if (parts_->appender != nullptr) parts_->close_status = parts_->appender->Close();
   }
   return parts_->close_status;
 }

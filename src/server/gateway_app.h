@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "common/file.h"
 #include "common/status.h"
 #include "gateway/config.h"
+#include "server/replication_shipper.h"
 
 namespace domicile::server {
 
@@ -24,12 +26,20 @@ struct GatewayAppOptions {
   std::optional<uint16_t> port;  // overrides `listen`'s port; 0 = any free port
   FileSystem* fs = nullptr;      // null: FileSystem::Default() (RocksDB uses the real one anyway)
   Clock* clock = nullptr;        // null: Clock::System()
+  // Makes a POST function for another site's or a witness's base URL (the CLI passes
+  // an HTTP client). Required when the config names replication targets or witnesses.
+  std::function<Result<PostFn>(const std::string& base_url)> http_post;
 };
 
 class GatewayApp {
  public:
   // Opens everything and starts serving; on return requests are accepted (store open,
-  // vault unsealed, log open). Creates the audit log (and its key) if absent; creates
+  // vault unsealed, log open). Multi-site (docs/sites.md): an enclave with replication
+  // targets ships its change stream and submits checkpoints to its witnesses; a
+  // backup or global site runs only the change-stream receiver (no keyring, no vault)
+  // and refuses every /v1 request. An enclave whose root key file is absent (e.g.
+  // restored from a backup) starts sealed: every data request fails closed until
+  // Unseal(). Creates the audit log (and its key) if absent; creates
   // the keyring and root key only for the demo configuration (FailedPrecondition
   // otherwise: the custodian makes them with `domicile vault keygen`).
   static Result<std::unique_ptr<GatewayApp>> Start(const gateway::GatewayConfig& config, GatewayAppOptions options);
@@ -44,6 +54,10 @@ class GatewayApp {
 
   // OK when the vault is unsealed and the audit log can append; /readyz answers this.
   Status Ready() const;
+
+  // Reads the root key file named by the config (the custodian has supplied it) and
+  // unseals the vault. FailedPrecondition at a backup/global site.
+  Status Unseal();
 
   // Stops accepting, lets in-flight requests finish (up to the drain timeout), then
   // closes the audit log (every acknowledged entry is durable). Idempotent; returns

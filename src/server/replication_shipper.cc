@@ -1,0 +1,102 @@
+#include "server/replication_shipper.h"
+
+#include <chrono>
+#include <cstdio>
+#include <utility>
+
+namespace domicile::server {
+namespace {
+
+constexpr std::string_view kNextSeqPrefix = "replication/next-seq/";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+ReplicationShipper::ReplicationShipper(vault::ChangeFeed* feed, vault::VaultConfig config, std::string seed,
+                                       int64_t retry_ms)
+    : feed_(feed), config_(std::move(config)), seed_(std::move(seed)), retry_ms_(retry_ms) {}
+
+Result<std::unique_ptr<ReplicationShipper>> ReplicationShipper::Start(vault::ChangeFeed* feed,
+                                                                      vault::VaultConfig config,
+                                                                      std::string signing_seed,
+                                                                      std::vector<Target> targets, int64_t retry_ms) {
+  std::unique_ptr<ReplicationShipper> s(
+      new ReplicationShipper(feed, std::move(config), std::move(signing_seed), retry_ms));
+  for (Target& t : targets) {
+    TargetState state;
+    ASSIGN_OR_RETURN(std::optional<std::string> next, feed->GetMeta(std::string(kNextSeqPrefix) + t.site));
+    if (next.has_value()) {
+      try {
+        state.next_seq = std::stoull(*next);
+      } catch (const std::exception&) {
+        return DataLossError("replication sequence of " + t.site + " is damaged");
+      }
+    }
+    state.target = std::move(t);
+    s->targets_.push_back(std::move(state));
+  }
+  RETURN_IF_ERROR(feed->MarkAll());
+  s->thread_ = std::thread([raw = s.get()] { raw->Run(); });
+  return s;
+}
+
+ReplicationShipper::~ReplicationShipper() { Stop(); }
+
+void ReplicationShipper::Stop() {
+  stop_.store(true);
+  feed_->Wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status ReplicationShipper::ShipOne(TargetState& t) {
+  vault::ReplicationBatch batch{config_.site_id, t.target.site, t.next_seq, {}};
+  std::vector<std::string> subjects;
+  for (auto it = t.pending.begin(); it != t.pending.end() && subjects.size() < vault::kMaxBatchChanges; ++it) {
+    subjects.push_back(*it);
+    ASSIGN_OR_RETURN(vault::SubjectChange change, vault::ReadSubjectChange(*feed_, *it, config_, t.target.role));
+    batch.changes.push_back(std::move(change));
+  }
+  ASSIGN_OR_RETURN(std::string envelope, vault::SignBatch(batch, seed_));
+  // The sequence number is spent before it is sent: a crash after sending never
+  // reuses it, and a gap is harmless (every change carries a subject's full state).
+  RETURN_IF_ERROR(feed_->PutMeta(std::string(kNextSeqPrefix) + t.target.site, std::to_string(t.next_seq + 1)));
+  ++t.next_seq;
+  ASSIGN_OR_RETURN(PostReply reply,
+                   t.target.post(kReplicationBatchPath, envelope, "application/json"));
+  if (reply.status != 200) {
+    return UnavailableError("site " + t.target.site + " answered " + std::to_string(reply.status) + ": " +
+                            reply.body.substr(0, 200));
+  }
+  for (const std::string& s : subjects) t.pending.erase(s);
+  acknowledged_.fetch_add(1);
+  return Status::Ok();
+}
+
+void ReplicationShipper::Run() {
+  while (!stop_.load()) {
+    size_t waiting = 0;
+    for (const TargetState& t : targets_) waiting += t.pending.size();
+    // Wait for changes, or until the next retry is due.
+    std::vector<std::string> changed = feed_->Take(vault::kMaxBatchChanges, waiting > 0 ? 50 : 500);
+    for (TargetState& t : targets_) t.pending.insert(changed.begin(), changed.end());
+    for (TargetState& t : targets_) {
+      if (stop_.load()) break;
+      if (t.pending.empty() || NowMs() < t.retry_at_ms) continue;
+      Status st = ShipOne(t);
+      if (!st.ok()) {
+        t.retry_at_ms = NowMs() + retry_ms_;
+        std::fprintf(stderr, "domicile: replication to %s: %s (retrying)\n", t.target.site.c_str(),
+                     st.ToString().c_str());
+      }
+    }
+    size_t backlog = 0;
+    for (const TargetState& t : targets_) backlog += t.pending.size();
+    backlog_.store(backlog);
+  }
+}
+
+}  // namespace domicile::server

@@ -1,0 +1,80 @@
+// The enclave's side of the change stream (docs/sites.md): a background thread that
+// takes the subjects a ChangeFeed saw change, reads their sealed state from the
+// store, and ships signed batches to every backup/global target, retrying each
+// target until it acknowledges. Nothing here can see plaintext or a KEK: it reads the
+// Store only. Appends and writes are never blocked by a slow or absent target.
+#ifndef DOMICILE_SERVER_REPLICATION_SHIPPER_H_
+#define DOMICILE_SERVER_REPLICATION_SHIPPER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "vault/config.h"
+#include "vault/replication.h"
+
+namespace domicile::server {
+
+inline constexpr std::string_view kReplicationBatchPath = "/replication/v1/batch";
+
+struct PostReply {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+// POSTs `body` to `path` on one remote site or witness (its base URL is bound in).
+using PostFn =
+    std::function<Result<PostReply>(std::string_view path, std::string_view body, std::string_view content_type)>;
+
+class ReplicationShipper {
+ public:
+  struct Target {
+    std::string site;
+    vault::SiteRole role = vault::SiteRole::kBackup;
+    PostFn post;
+  };
+  // Marks every subject of the store changed (first shipment after a start is a full
+  // copy) and starts the thread. `feed` must outlive the shipper.
+  static Result<std::unique_ptr<ReplicationShipper>> Start(vault::ChangeFeed* feed, vault::VaultConfig config,
+                                                            std::string signing_seed, std::vector<Target> targets,
+                                                            int64_t retry_ms);
+  ~ReplicationShipper();  // Stop()
+  void Stop();
+
+  // Batches acknowledged by targets so far, and subjects still waiting for a target.
+  uint64_t batches_acknowledged() const { return acknowledged_.load(); }
+  size_t backlog() const { return backlog_.load(); }
+
+ private:
+  struct TargetState {
+    Target target;
+    std::set<std::string> pending;  // subjects to ship; touched by the thread only
+    uint64_t next_seq = 1;
+    int64_t retry_at_ms = 0;
+  };
+  ReplicationShipper(vault::ChangeFeed* feed, vault::VaultConfig config, std::string seed, int64_t retry_ms);
+  void Run();
+  Status ShipOne(TargetState& t);
+
+  vault::ChangeFeed* const feed_;
+  const vault::VaultConfig config_;
+  const std::string seed_;  // secret
+  const int64_t retry_ms_;
+  std::vector<TargetState> targets_;  // owned by the thread after Start
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> acknowledged_{0};
+  std::atomic<size_t> backlog_{0};
+  std::thread thread_;
+};
+
+}  // namespace domicile::server
+
+#endif  // DOMICILE_SERVER_REPLICATION_SHIPPER_H_

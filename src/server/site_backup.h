@@ -1,0 +1,24 @@
+// The routes of a `backup` (or `global`) site: the receiver of the enclaves' change
+// stream, and a refusal of every data API. A backup holds sealed values and wrapped
+// data keys only and has no KEK, so it can never answer a read; it says so with the
+// rule's name (residency.backup-sealed-only) instead of pretending data is absent.
+#ifndef DOMICILE_SERVER_SITE_BACKUP_H_
+#define DOMICILE_SERVER_SITE_BACKUP_H_
+
+#include <memory>
+
+#include "gateway/config.h"
+#include "server/router.h"
+#include "vault/replication.h"
+
+namespace domicile::server {
+
+// POST /replication/v1/batch (body: the signed envelope) -> 200 {"applied_seq":N};
+// 403 not signed by an accepted enclave (or not addressed to this site), 400
+// malformed batch (nothing applied). Every method on /v1/... -> 403.
+// `applier` must outlive the router.
+void AddSiteReceiverRoutes(Router& router, const gateway::GatewayConfig& config, vault::BatchApplier* applier);
+
+}  // namespace domicile::server
+
+#endif  // DOMICILE_SERVER_SITE_BACKUP_H_
