@@ -47,7 +47,7 @@ std::string BarChart(const std::vector<std::pair<std::string, uint64_t>>& rows, 
   if (rows.empty()) return "<p class=muted>none</p>";
   uint64_t max = 1;
   for (const auto& r : rows) max = std::max(max, r.second);
-  const int row_h = 22, label_w = 160, bar_w = 420;
+  const int row_h = 22, label_w = 220, bar_w = 400;
   std::string svg = "<svg role=img width=\"" + std::to_string(label_w + bar_w + 70) + "\" height=\"" +
                     std::to_string(rows.size() * row_h + 4) + "\">";
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -135,6 +135,7 @@ std::string RenderHtml(const ordered_json& r, const std::vector<std::pair<uint64
   h += "<h2>Rule violations</h2>";
   if (violations == 0) h += "<p class=ok>No rule violations in this period.</p>";
   else {
+    h += BarChart(Rows(c["violations_by_rule"]), "#b3261e");
     h += "<table><tr><th>index</th><th>time</th><th>rule</th><th>principal / country</th><th>fields</th>"
          "<th>inclusion proof</th></tr>";
     for (const auto& v : r["violations"]) {
@@ -246,7 +247,7 @@ Result<EvidenceReport> BuildEvidenceReport(Monitor& monitor, const MonitorConfig
     log_keys.push_back(v.get());
     owned.push_back(std::move(v));
   }
-  ordered_json violations = ordered_json::array();
+  ordered_json violations = ordered_json::array(), by_rule = ordered_json::object();
   ASSIGN_OR_RETURN(std::vector<Violation> all_violations, monitor.Violations());
   for (const Violation& v : all_violations) {
     if (v.time_micros < since || v.time_micros >= until) continue;
@@ -254,6 +255,7 @@ Result<EvidenceReport> BuildEvidenceReport(Monitor& monitor, const MonitorConfig
     tlog::Hash leaf = tlog::HashLeaf(entries.at(v.index));
     auto checked = tlog::VerifyTlogProof(proof, tlog::HashBytes(leaf), log_keys);
     if (!checked.ok()) return checked.status().Annotate("report: inclusion proof of entry " + std::to_string(v.index));
+    bump(by_rule, v.rule);
     violations.push_back({{"index", v.index},
                           {"time", gateway::FormatRfc3339Micros(v.time_micros)},
                           {"rule", v.rule},
@@ -329,7 +331,8 @@ Result<EvidenceReport> BuildEvidenceReport(Monitor& monitor, const MonitorConfig
         {"by_outcome", by_outcome},
         {"by_action", by_action},
         {"by_jurisdiction", by_jurisdiction},
-        {"by_source_country", by_country}}},
+        {"by_source_country", by_country},
+        {"violations_by_rule", by_rule}}},
       {"violations", violations},
       {"integrity_findings", findings},
       {"checkpoints", checkpoints},
