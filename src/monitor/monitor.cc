@@ -322,7 +322,10 @@ Status Monitor::Diverged(const std::string& note, const tlog::Checkpoint& cp, Po
   uint64_t common = std::min<uint64_t>(ours.size(), their_leaves.size());
   uint64_t i = 0;
   while (i < common && ours[i] == their_leaves[i]) ++i;
-  if (i == common && cp.size < ours.size()) {
+  if (i == common) {
+    if (cp.size >= ours.size()) {  // the data changed between our two reads of it
+      return UnavailableError("the log's entries changed while they were read; retrying next round");
+    }
     Flag(result, "truncated", cp.size,
          "the log now presents size " + std::to_string(cp.size) + " after size " + std::to_string(ours.size()));
     return Status::Ok();
