@@ -153,10 +153,6 @@ namespace {
 
 // Where a commit writes the new checkpoint before renaming it over "checkpoint".
 constexpr std::string_view kCheckpointTemp = "checkpoint.tmp";  // + "0", "1" or "2"
-// Where superseded partials wait to be reused as new files (see WriteFiles).
-constexpr std::string_view kSpareDir = ".spare";
-// Beyond this many spares, superseded partials are deleted instead.
-constexpr size_t kMaxSpares = 1024;
 
 Result<std::unique_ptr<NoteVerifier>> VerifierFromPrivate(std::string_view private_key) {
   ASSIGN_OR_RETURN(std::string vkey, VerifierKeyFor(private_key));
@@ -242,16 +238,6 @@ Appender::Appender(FileSystem& fs, std::string dir, std::unique_ptr<DirLock> loc
       bundle_(std::move(bundle)) {
   next_index_ = durable_size_ = edge_.size();
   bundle_count_ = edge_.size() % kTileWidth;
-  // Spares left by an earlier appender are reused too. Best effort: without the
-  // directory, retired partials simply stay where they are.
-  if (fs_.CreateDirs(JoinPath(dir_, std::string(kSpareDir))).ok()) {
-    for (const std::string& name : fs_.ListDir(JoinPath(dir_, std::string(kSpareDir))).value_or({})) {
-      auto n = ParseDecimal(name);
-      if (!n.ok()) continue;
-      spares_.push_back(JoinPath(std::string(kSpareDir), name));
-      next_spare_ = std::max(next_spare_, *n + 1);
-    }
-  }
   pool_ = std::make_unique<WorkPool>(std::max(0, options_.io_threads));
   writer_ = std::thread([this] { WriterLoop(); });
   publisher_ = std::thread([this] { PublisherLoop(); });
@@ -413,8 +399,8 @@ void Appender::JanitorLoop() {
     work.swap(superseded_);
     l.unlock();
     // Concurrent with the writer: it never writes a partial of a resource that a
-    // published checkpoint already has in full, which is all this retires.
-    for (const auto& [old_size, new_size] : work) RetireSupersededPartials(old_size, new_size);
+    // published checkpoint already has in full, which is all this removes.
+    for (const auto& [old_size, new_size] : work) RemoveSupersededPartials(old_size, new_size);
     work.clear();
     l.lock();
   }
@@ -477,58 +463,27 @@ Status Appender::WriteFiles() {
     RETURN_IF_ERROR(fs_.CreateDirs(d));
     known_dirs_.insert(std::upper_bound(known_dirs_.begin(), known_dirs_.end(), d), d);
   }
-  // Every path here is new (not covered by the published checkpoint), so each is
-  // first given a spare (a retired partial, moved into place) where one is left:
-  // overwriting an existing inode is cheaper than allocating one. If the move
-  // fails the file is simply created. Either way the content is rewritten whole
-  // and made durable by the barrier before any checkpoint covers the path.
-  std::vector<std::string> spares;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    size_t n = std::min(spares_.size(), files_.size());
-    spares.assign(std::make_move_iterator(spares_.end() - n), std::make_move_iterator(spares_.end()));
-    spares_.resize(spares_.size() - n);
-  }
   // No fsync per file: the caller's SyncFileSystem covers them all.
   return pool_->Run(files_.size(), [&](size_t i) -> Status {
-    const std::string path = JoinPath(dir_, files_[i].path);
-    if (i < spares.size()) fs_.Rename(JoinPath(dir_, spares[i]), path).IgnoreError();
-    ASSIGN_OR_RETURN(auto file, fs_.NewWritableFile(path));
+    ASSIGN_OR_RETURN(auto file, fs_.NewWritableFile(JoinPath(dir_, files_[i].path)));
     RETURN_IF_ERROR(file->Append(files_[i].data));
     return file->Close();
   });
 }
 
-void Appender::RetireSupersededPartials(uint64_t old_size, uint64_t new_size) {
+void Appender::RemoveSupersededPartials(uint64_t old_size, uint64_t new_size) {
   // Once a full tile or bundle is published, its partial versions may go (tlog-tiles
   // "Partial Tiles"). Only the resource that was partial at old_size can have any.
-  // They are not deleted but moved to kSpareDir for WriteFiles to reuse: on ext4,
-  // creating a file skips over recently freed inodes one by one, so deleting files
-  // while creating thousands per second made file creation the main CPU cost of an
-  // append (measured with perf: bench_tlog_append, docs/performance.md).
   // Best effort: a leftover partial is harmless.
-  auto retire = [&](const std::string& path) {
-    std::unique_lock<std::mutex> l(mu_);
-    if (spares_.size() >= kMaxSpares) {
-      l.unlock();
-      fs_.Remove(JoinPath(dir_, path)).IgnoreError();
-      return;
-    }
-    std::string spare = JoinPath(std::string(kSpareDir), std::to_string(next_spare_++));
-    l.unlock();
-    if (!fs_.Rename(JoinPath(dir_, path), JoinPath(dir_, spare)).ok()) return;
-    l.lock();
-    spares_.push_back(std::move(spare));
-  };
   for (int level = -1; level < 8; ++level) {
     int shift = kTileHeight * std::max(level, 0);
     uint64_t count_old = old_size >> shift, count_new = new_size >> shift;
     if (count_old % kTileWidth == 0 || count_new / kTileWidth == count_old / kTileWidth) continue;
     uint64_t index = count_old / kTileWidth;
-    std::string pdir = (level < 0 ? EntriesPath(index, kTileWidth) : TilePath(level, index, kTileWidth)) + ".p";
-    auto names = fs_.ListDir(JoinPath(dir_, pdir));
+    std::string pdir = JoinPath(dir_, (level < 0 ? EntriesPath(index, kTileWidth) : TilePath(level, index, kTileWidth)) + ".p");
+    auto names = fs_.ListDir(pdir);
     if (!names.ok()) continue;
-    for (const std::string& n : *names) retire(JoinPath(pdir, n));
+    for (const std::string& n : *names) fs_.Remove(JoinPath(pdir, n)).IgnoreError();
   }
 }
 

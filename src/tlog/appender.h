@@ -122,9 +122,9 @@ class Appender {
   Status Publish(const Publication& p);
   // Records the first commit error and wakes everyone. Requires mu_ held.
   void Fail(const Status& st);
-  // Retires the partial tiles and bundles that published checkpoints superseded.
+  // Deletes the partial tiles and bundles that published checkpoints superseded.
   void JanitorLoop();
-  void RetireSupersededPartials(uint64_t old_size, uint64_t new_size);
+  void RemoveSupersededPartials(uint64_t old_size, uint64_t new_size);
 
   // Holds the directory until Close() has stopped the threads. Guarded by mu_.
   std::unique_ptr<DirLock> lock_;
@@ -155,10 +155,6 @@ class Appender {
   std::condition_variable janitor_cv_;
   std::vector<std::pair<uint64_t, uint64_t>> superseded_;  // guarded by mu_
   bool janitor_stop_ = false;                              // guarded by mu_
-  // Retired partials (paths relative to dir_, under .spare/) that WriteFiles moves
-  // into place instead of creating files; numbered from next_spare_.
-  std::vector<std::string> spares_;  // guarded by mu_
-  uint64_t next_spare_ = 0;          // guarded by mu_
   Stats stats_;                // guarded by mu_
   int64_t last_durable_micros_ = -1;  // guarded by mu_: when the last checkpoint became durable
 

@@ -72,33 +72,6 @@ TEST_F(AppenderTest, AppendsInOrderAndTheLogAudits) {
   EXPECT_TRUE(VerifyTlogProof(*proof, HashBytes(HashLeaf("entry 299")), known).ok());
 }
 
-// Superseded partials are moved to log/.spare and reused as the files of later
-// commits (cheaper than freeing and allocating inodes); a reopened appender reuses
-// the spares it finds.
-TEST_F(AppenderTest, SupersededPartialsAreRecycledAsNewFiles) {
-  auto a = Open();
-  for (int i = 0; i < 600; ++i) ASSERT_TRUE(a->Append("e" + std::to_string(i)).ok());
-  ASSERT_TRUE(a->Close().ok());
-  for (const char* full : {"log/tile/0/000.p", "log/tile/0/001.p", "log/tile/entries/000.p",
-                           "log/tile/entries/001.p"}) {
-    EXPECT_TRUE(fs_.ListDir(full).value_or({}).empty()) << full;
-  }
-  // 2 x 255 partials were retired at each full tile; later commits used most.
-  size_t spares = fs_.ListDir("log/.spare").value_or({}).size();
-  EXPECT_GT(spares, 0u);
-  EXPECT_LT(spares, 2 * 255u);
-  ASSERT_TRUE(Audit().ok());
-
-  // A commit that completes no tile retires nothing and takes spares for its files.
-  auto b = Open();
-  AppendBatch(*b, "x", 5);
-  ASSERT_TRUE(b->Close().ok());
-  EXPECT_LT(fs_.ListDir("log/.spare").value_or({}).size(), spares);
-  auto report = Audit();
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
-  EXPECT_EQ(report->checkpoint.size, 605u);
-}
-
 TEST_F(AppenderTest, RefusesOversizedEntriesAndChangesNothing) {
   auto a = Open();
   ASSERT_TRUE(a->Append(std::string(65535, 'x')).ok());
