@@ -56,7 +56,7 @@ class Appender {
   // FailedPrecondition if the directory is already open for appending: by another
   // Appender in this process (same FileSystem and path), or — on the real file
   // system — by any process, through an exclusive flock(2) on `dir/.appender.lock`
-  // held until the Appender is destroyed (the kernel releases it if the process dies).
+  // held until Close() (the kernel releases it if the process dies).
   static Result<std::unique_ptr<Appender>> Open(FileSystem& fs, const std::string& dir,
                                                 std::string_view private_key, AppenderOptions options = {});
   ~Appender();  // flushes what was submitted (see Close)
