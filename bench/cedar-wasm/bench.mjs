@@ -10,8 +10,10 @@
 // cedar-wasm takes the entities with every call (there is no way to load them
 // once), so two figures are given: `statefulIsAuthorized` with the policy set
 // parsed once (its fastest path), and `isAuthorized` with everything per call.
-// The ratio is cedar-wasm's stateful median over Domicile's; the last column
-// compares it with Domicile also parsing the entities JSON per request.
+// The ratios are cedar-wasm's stateful median and CPU time per decision over
+// Domicile's (CPU time is the fairer one on a busy machine: a long call is
+// preempted more often); the last column compares cedar-wasm with Domicile
+// also parsing the entities JSON per request.
 // Each call is timed individually with process.hrtime.bigint(), after as many
 // untimed warm-up rounds (V8 compiles the wasm in tiers; the first calls are
 // 10x slower).
@@ -31,6 +33,7 @@ if (!dir) {
 
 function measure(requests, n, decide) {
   const ns = [];
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let r = 0; r < n; r++) {
     for (const req of requests) {
@@ -40,16 +43,22 @@ function measure(requests, n, decide) {
     }
   }
   const totalS = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
   ns.sort((a, b) => a - b);
-  return { median: ns[ns.length >> 1], p99: ns[Math.floor((ns.length * 99) / 100)], perSec: ns.length / totalS };
+  return {
+    median: ns[ns.length >> 1],
+    p99: ns[Math.floor((ns.length * 99) / 100)],
+    perSec: ns.length / totalS,
+    cpuNs: ((used.user + used.system) * 1000) / ns.length,
+  };
 }
 
 const sorted = (xs) => [...xs].sort().join(",");
 
 console.log(`cedar-wasm ${cedar.getCedarVersion()} (node ${process.version}), ${rounds} rounds`);
 console.log(
-  "workload          | domicile median/p99 ns   decisions/s | cedar-wasm stateful median/p99 ns decisions/s" +
-    " | ratio | cedar-wasm isAuthorized median ns | domicile, entities parsed per request: median ns, ratio",
+  "workload          | domicile median / p99 ns  cpu ns | cedar-wasm stateful median / p99 ns  cpu ns" +
+    " | ratio median, cpu | cedar-wasm isAuthorized median ns | domicile parsing entities per request: median ns, ratio",
 );
 let mismatches = 0;
 for (const name of readdirSync(dir).sort()) {
@@ -93,10 +102,12 @@ for (const name of readdirSync(dir).sort()) {
   const s = measure(requests, rounds, stateful);
   measure(requests, Math.max(1, rounds >> 2), oneShot);
   const o = measure(requests, Math.max(1, rounds >> 2), oneShot);
-  const cell = (m, p, d) => `${m.toFixed(0).padStart(8)} / ${p.toFixed(0).padStart(6)} ${d.toFixed(0).padStart(11)}`;
+  const cell = (m, p, c) => `${m.toFixed(0).padStart(10)} / ${p.toFixed(0).padStart(9)} ${c.toFixed(0).padStart(8)}`;
+  const ratio = (a, b) => `${(a / b).toFixed(0)}x`;
   console.log(
-    `${name.padEnd(17)} | ${cell(cpp.median_ns, cpp.p99_ns, cpp.per_sec)} | ${cell(s.median, s.p99, s.perSec).padStart(33)}` +
-      ` | ${(s.median / cpp.median_ns).toFixed(0).padStart(4)}x | ${o.median.toFixed(0).padStart(33)}` +
+    `${name.padEnd(17)} | ${cell(cpp.median_ns, cpp.p99_ns, cpp.cpu_ns)} | ${cell(s.median, s.p99, s.cpuNs).padStart(42)}` +
+      ` | ${`${ratio(s.median, cpp.median_ns)}, ${ratio(s.cpuNs, cpp.cpu_ns)}`.padStart(17)}` +
+      ` | ${o.median.toFixed(0).padStart(33)}` +
       ` | ${cpp.entities_per_request_median_ns.toFixed(0).padStart(10)} ${(s.median / cpp.entities_per_request_median_ns).toFixed(1).padStart(6)}x`,
   );
 }
