@@ -293,6 +293,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   AddOperationalRoutes(*router, &built.metrics, [raw = app.get()] { return raw->Ready(); });
   AddDataRoutes(*router, front_door, built.service.get());
   if (built.witnessing != nullptr) built.witnessing->AddRoute(*router);
+  if (built.shipper != nullptr) built.shipper->AddStatusRoute(*router);
   AddLogPublicationRoutes(*router, built.log_dir, built.fs);
   ASSIGN_OR_RETURN(built.http, HttpServer::Start(HttpOptions(config, options), router, &built.metrics, nullptr));
   return app;

@@ -1,6 +1,7 @@
 #include "server/replication_shipper.h"
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <cstdio>
 #include <utility>
 
@@ -81,7 +82,8 @@ void ReplicationShipper::Run() {
     size_t waiting = 0;
     for (const TargetState& t : targets_) waiting += t.pending.size();
     // Wait for changes, or until the next retry is due.
-    std::vector<std::string> changed = feed_->Take(vault::kMaxBatchChanges, waiting > 0 ? 50 : 500);
+    uint64_t all_taken = 0;
+    std::vector<std::string> changed = feed_->Take(vault::kMaxBatchChanges, waiting > 0 ? 50 : 500, &all_taken);
     for (TargetState& t : targets_) t.pending.insert(changed.begin(), changed.end());
     for (TargetState& t : targets_) {
       if (stop_.load()) break;
@@ -96,7 +98,17 @@ void ReplicationShipper::Run() {
     size_t backlog = 0;
     for (const TargetState& t : targets_) backlog += t.pending.size();
     backlog_.store(backlog);
+    if (backlog == 0 && all_taken != 0) synced_marks_.store(all_taken);
   }
+}
+
+void ReplicationShipper::AddStatusRoute(Router& router) {
+  router.Add("GET", "/replication/v1/status", [this](const HttpRequest&) {
+    return HttpResponse::Json(200, nlohmann::json({{"caught_up", CaughtUp()},
+                                                   {"batches_acknowledged", batches_acknowledged()},
+                                                   {"backlog", backlog()}})
+                                       .dump());
+  });
 }
 
 }  // namespace domicile::server

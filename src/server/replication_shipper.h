@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/router.h"
 #include "vault/config.h"
 #include "vault/replication.h"
 
@@ -52,6 +53,12 @@ class ReplicationShipper {
   // Batches acknowledged by targets so far, and subjects still waiting for a target.
   uint64_t batches_acknowledged() const { return acknowledged_.load(); }
   size_t backlog() const { return backlog_.load(); }
+  // True when every change the store has seen so far is acknowledged by every target.
+  bool CaughtUp() const { return synced_marks_.load() == feed_->marks(); }
+
+  // GET /replication/v1/status -> {"caught_up":…,"batches_acknowledged":…,"backlog":…}
+  // (counts only, no subject ids). The shipper must outlive the router.
+  void AddStatusRoute(Router& router);
 
  private:
   struct TargetState {
@@ -72,6 +79,7 @@ class ReplicationShipper {
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> acknowledged_{0};
   std::atomic<size_t> backlog_{0};
+  std::atomic<uint64_t> synced_marks_{0};  // feed marks() fully shipped
   std::thread thread_;
 };
 

@@ -231,6 +231,7 @@ Status ChangeFeed::MarkAll() {
     after = ids.back();
     std::lock_guard<std::mutex> lock(mu_);
     changed_.insert(ids.begin(), ids.end());
+    marks_ += ids.size();
     cv_.notify_all();
   }
 }
@@ -238,15 +239,22 @@ Status ChangeFeed::MarkAll() {
 void ChangeFeed::Mark(std::string_view subject) {
   std::lock_guard<std::mutex> lock(mu_);
   changed_.emplace(subject);
+  ++marks_;
   cv_.notify_all();
 }
 
-std::vector<std::string> ChangeFeed::Take(size_t max, int timeout_ms) {
+uint64_t ChangeFeed::marks() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return marks_;
+}
+
+std::vector<std::string> ChangeFeed::Take(size_t max, int timeout_ms, uint64_t* all_taken) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return !changed_.empty() || woken_; });
   woken_ = false;
   std::vector<std::string> out;
   while (!changed_.empty() && out.size() < max) out.push_back(std::move(changed_.extract(changed_.begin()).value()));
+  if (all_taken != nullptr) *all_taken = changed_.empty() ? marks_ : 0;
   return out;
 }
 

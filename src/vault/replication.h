@@ -90,7 +90,11 @@ class ChangeFeed final : public store::Store {
   Status MarkAll();
   void Mark(std::string_view subject);
   // Waits up to `timeout_ms` for a change, then takes up to `max` changed subjects.
-  std::vector<std::string> Take(size_t max, int timeout_ms);
+  // `*all_taken` receives marks() if nothing is left behind, else 0.
+  std::vector<std::string> Take(size_t max, int timeout_ms, uint64_t* all_taken = nullptr);
+  // How many changes were ever marked (a shipper is caught up when it has shipped
+  // everything taken at this count).
+  uint64_t marks() const;
   // Wakes a waiting Take (shutdown).
   void Wake();
 
@@ -107,9 +111,10 @@ class ChangeFeed final : public store::Store {
 
  private:
   store::Store* const inner_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::set<std::string, std::less<>> changed_;  // guarded by mu_
+  uint64_t marks_ = 0;                          // guarded by mu_
   bool woken_ = false;                          // guarded by mu_
 };
 

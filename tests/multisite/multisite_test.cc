@@ -1,0 +1,365 @@
+// The multi-site acceptance test (issue 7) on loopback, every party a child process
+// of the built `domicile` binary: an enclave (US, 127.0.0.1) shipping its change
+// stream to a backup (DE, 127.0.0.2) and submitting checkpoints to a witness, and the
+// custodian's monitor following the enclave's log. Checks: the backup holds only
+// ciphertext (its files never contain a written value, raw or base64), refuses every
+// read, a new enclave restored from the backup's copy stays sealed until the
+// custodian's root key arrives, a shredded subject stays gone after the restore, and
+// the monitor verifies the witness-cosigned log with no violation.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/encoding.h"
+#include "common/file.h"
+#include "fakes/temp_dir.h"
+#include "gateway/config.h"
+#include "gateway_process.h"
+#include "monitor/http_client.h"
+
+extern char** environ;
+
+namespace domicile::testing {
+namespace {
+
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr char kPhone[] = "+1 415 555 0132";
+constexpr char kEmail[] = "kim.multisite@example.com";
+constexpr char kBirth[] = "1987-04-12";
+constexpr char kOrigin[] = "us-enclave-1.multisite.test/audit";
+constexpr char kWitnessName[] = "witness.multisite.test/w1";
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteAll(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::string Chomp(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+// Polls `done` every 50 ms for up to 30 s (a generous bound, not a timing assertion).
+template <typename F>
+bool Eventually(F done) {
+  for (int i = 0; i < 600; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+// `value` raw and in base64 at each of the three byte alignments.
+std::vector<std::string> Needles(const std::string& value) {
+  std::vector<std::string> out = {value};
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string b = Base64Encode(value.substr(i));
+    out.push_back(b.substr(0, (value.size() - i) / 3 * 4));
+  }
+  return out;
+}
+
+// Files under `dir` holding any needle of any value.
+std::vector<std::string> FilesContaining(const std::string& dir, const std::vector<std::string>& values) {
+  std::vector<std::string> hits;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    const std::string data = ReadAll(e.path().string());
+    for (const std::string& v : values) {
+      for (const std::string& n : Needles(v)) {
+        if (data.find(n) != std::string::npos) hits.push_back(e.path().string() + " holds " + n);
+      }
+    }
+  }
+  return hits;
+}
+
+struct Cmd {
+  int code = -1;
+  std::string out, err;
+};
+
+class Process {
+ public:
+  Process(std::vector<std::string> args, const std::string& log) {
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = 0;
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~Process() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  void Signal(int sig) { kill(pid_, sig); }
+  // SIGTERM and wait; the exit status.
+  int Terminate() {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = 0;
+};
+
+class MultisiteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(DOMICILE_BINARY)) GTEST_SKIP() << DOMICILE_BINARY << " is not built";
+    t_ = tmp_.path();
+    for (const char* d : {"enclave", "backup", "witness", "monitor", "restored"}) fs::create_directories(t_ + "/" + d);
+  }
+
+  Cmd D(const std::string& args) {
+    const std::string cmd = std::string(DOMICILE_BINARY) + " " + args + " </dev/null >" + t_ + "/cmd.out 2>" + t_ +
+                            "/cmd.err";
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadAll(t_ + "/cmd.out"), ReadAll(t_ + "/cmd.err")};
+  }
+
+  // `domicile serve` on a config; waits for its ready file and returns the port.
+  std::unique_ptr<Process> Serve(const std::string& name, const std::string& data_dir, uint16_t* port) {
+    const std::string ready = t_ + "/" + name + ".ready";
+    fs::remove(ready);
+    auto p = std::make_unique<Process>(
+        std::vector<std::string>{DOMICILE_BINARY, "serve", "--config", t_ + "/" + name + ".yaml", "--data-dir",
+                                 data_dir, "--port", "0", "--ready-file", ready},
+        t_ + "/" + name + ".log");
+    std::smatch m;
+    std::string text;
+    const bool up = Eventually([&] {
+      text = ReadAll(ready);
+      return std::regex_search(text, m, std::regex(":([0-9]+)\n"));
+    });
+    EXPECT_TRUE(up) << name << " did not start: " << ReadAll(t_ + "/" + name + ".log");
+    *port = up ? static_cast<uint16_t>(std::stoi(m[1])) : 0;
+    return p;
+  }
+
+  // The demo configuration made into one site of the deployment.
+  YAML::Node SiteConfig(const std::string& site, const std::string& listen) {
+    YAML::Node c = YAML::Load(std::string(gateway::DemoGatewayConfigYaml()));
+    c["listen"] = listen;
+    c["vault"]["site"] = site;
+    YAML::Node sites(YAML::NodeType::Sequence);
+    sites.push_back(YAML::Load("{id: us-enclave-1, jurisdiction: US, custodian: US Custodian, role: enclave}"));
+    sites.push_back(YAML::Load("{id: de-backup, jurisdiction: DE, custodian: Vaulting GmbH, role: backup}"));
+    c["vault"]["sites"] = sites;
+    c["pseudonym_key_file"] = "pseudonym.key";
+    c["log"] = YAML::Load(std::string("{origin: ") + kOrigin + "}");
+    return c;
+  }
+  void WriteConfig(const std::string& name, const YAML::Node& c) {
+    YAML::Emitter e;
+    e << c;
+    WriteAll(t_ + "/" + name + ".yaml", e.c_str());
+  }
+
+  HttpReply Call(uint16_t port, const std::string& method, const std::string& target, const std::string& who,
+                 const std::string& purpose, const std::string& body = "", const char* source = "127.0.0.10") {
+    return HttpClient(source, port)
+        .Send(method, target, {{"Authorization", "Bearer " + DemoToken(who)}, {"Domicile-Purpose", purpose}}, body);
+  }
+
+  void Put(uint16_t port, const std::string& id, const std::string& phone, const std::string& email) {
+    const Json body = {{"home", "US"},
+                       {"data",
+                        {{"profile", {{"phone", phone}, {"birth_date", kBirth}, {"email", email}}},
+                         {"videos", {{"caption", "multisite cat video"}}}}}};
+    HttpReply r = Call(port, "PUT", "/v1/subjects/" + id, "ingest", "ingest", body.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  TempDir tmp_;
+  std::string t_;
+};
+
+TEST_F(MultisiteTest, BackupHoldsCiphertextOnlyRestoreNeedsUnsealShredSurvivesMonitorClean) {
+  // The custodian's ceremony, the enclave's replication key, the log key, the witness key.
+  WriteAll(t_ + "/pseudonym.key", Base64Encode(std::string(32, 'p')) + "\n");
+  Cmd r = D("vault keygen --keyring " + t_ + "/enclave/keyring --jurisdiction US --key-out " + t_ +
+            "/custodian.key");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = D("site keygen --out " + t_ + "/replication.key");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string repl_pub = Chomp(r.out);
+  r = D("log init " + t_ + "/enclave/log --origin " + kOrigin + " --key " + t_ + "/enclave/log.key");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string log_vkey = Chomp(r.out);
+  r = D(std::string("witness keygen --name ") + kWitnessName + " --key " + t_ + "/witness/w.key");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string witness_vkey = Chomp(r.out);
+  fs::copy_file(t_ + "/custodian.key", t_ + "/enclave/custodian.key");
+
+  // Witness.
+  WriteAll(t_ + "/witness.yaml", "key_file: witness/w.key\nstate_dir: witness/state\nlisten: 127.0.0.1:0\nlogs:\n"
+                                 "  - origin: " + std::string(kOrigin) + "\n    keys: [\"" + log_vkey + "\"]\n");
+  Process witness({DOMICILE_BINARY, "witness", "serve", "--config", t_ + "/witness.yaml"}, t_ + "/witness.log");
+  std::smatch m;
+  std::string wlog;
+  ASSERT_TRUE(Eventually([&] {
+    wlog = ReadAll(t_ + "/witness.log");
+    return std::regex_search(wlog, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)"));
+  })) << wlog;
+  const std::string witness_url = "http://127.0.0.1:" + m[1].str();
+
+  // Backup (DE): accepts the enclave's signed stream, nothing else.
+  YAML::Node backup_cfg = SiteConfig("de-backup", "127.0.0.2:0");
+  backup_cfg["replication"]["accept_from"].push_back(
+      YAML::Load("{site: us-enclave-1, public_key: \"" + repl_pub + "\"}"));
+  WriteConfig("backup", backup_cfg);
+  uint16_t backup_port = 0;
+  auto backup = Serve("backup", t_ + "/backup", &backup_port);
+  ASSERT_GT(backup_port, 0);
+
+  // Enclave (US): ships to the backup, submits checkpoints to the witness.
+  YAML::Node enclave_cfg = SiteConfig("us-enclave-1", "127.0.0.1:0");
+  enclave_cfg["replication"]["signing_key_file"] = "replication.key";
+  enclave_cfg["replication"]["targets"].push_back(
+      YAML::Load("{site: de-backup, url: \"http://127.0.0.2:" + std::to_string(backup_port) + "\"}"));
+  enclave_cfg["witnesses"].push_back(YAML::Load("{url: \"" + witness_url + "\", key: \"" + witness_vkey + "\"}"));
+  WriteConfig("enclave", enclave_cfg);
+  uint16_t port = 0;
+  auto enclave = Serve("enclave", t_ + "/enclave", &port);
+  ASSERT_GT(port, 0);
+
+  Put(port, "kim", kPhone, kEmail);
+  Put(port, "lee", "+1 212 555 0199", "lee.shredded@example.com");
+  HttpReply del = Call(port, "DELETE", "/v1/subjects/lee", "ingest", "ingest");
+  ASSERT_EQ(del.status, 200) << del.body;
+  HttpReply read = Call(port, "GET", "/v1/subjects/kim/profile?fields=phone", "ana", "investigation");
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(Json::parse(read.body)["fields"]["phone"]["value"], kPhone);
+
+  // Everything written so far reaches the backup.
+  ASSERT_TRUE(Eventually([&] {
+    HttpReply s = HttpClient("127.0.0.1", port).Send("GET", "/replication/v1/status");
+    return s.status == 200 && Json::parse(s.body, nullptr, false).value("caught_up", false);
+  })) << ReadAll(t_ + "/enclave.log");
+
+  // The backup (its own address, 127.0.0.2) refuses every read, naming the rule; it
+  // has nothing to show.
+  auto to_backup = monitor::HttpClient::Create("http://127.0.0.2:" + std::to_string(backup_port));
+  ASSERT_TRUE(to_backup.ok());
+  for (const std::string target : {"/v1/subjects/kim/profile?fields=phone", "/v1/subjects/kim/videos"}) {
+    auto b = (*to_backup)->Get(target);
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    EXPECT_EQ(b->status, 403) << target << ": " << b->body;
+    EXPECT_NE(b->body.find("residency.backup-sealed-only"), std::string::npos) << b->body;
+    EXPECT_EQ(b->body.find("555"), std::string::npos);
+  }
+  for (const std::string target : {"/v1/lookup", "/v1/export"}) {
+    auto b = (*to_backup)->Post(target, R"({"collection":"profile","field":"phone","value":"+1 415 555 0132"})",
+                                "application/json");
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    EXPECT_EQ(b->status, 403) << target << ": " << b->body;
+    EXPECT_NE(b->body.find("residency.backup-sealed-only"), std::string::npos) << b->body;
+  }
+  // A batch not signed by the enclave is refused.
+  auto forged = (*to_backup)->Post("/replication/v1/batch", R"({"v":1,"payload":"e30=","sig":"AAAA"})",
+                                   "application/json");
+  ASSERT_TRUE(forged.ok());
+  EXPECT_EQ(forged->status, 403) << forged->body;
+
+  // The witness cosigned the enclave's latest checkpoint; the monitor follows the log.
+  std::string checkpoint;
+  ASSERT_TRUE(Eventually([&] {
+    HttpReply c = HttpClient("127.0.0.1", port).Send("GET", "/log/checkpoint");
+    checkpoint = c.body;
+    return c.status == 200 && c.body.find(std::string("\xe2\x80\x94 ") + kWitnessName) != std::string::npos;
+  })) << checkpoint << ReadAll(t_ + "/enclave.log");
+  WriteAll(t_ + "/directory.json", R"([{"uid":{"type":"Domicile::Employee","id":"ana"},"attrs":{},"parents":[]},
+    {"uid":{"type":"Domicile::Service","id":"ingest"},"attrs":{},"parents":[]}])");
+  WriteAll(t_ + "/monitor.yaml", "log: {url: \"http://127.0.0.1:" + std::to_string(port) + "/log\", origin: " +
+                                     kOrigin + ", keys: [\"" + log_vkey + "\"]}\nwitnesses: {keys: [\"" +
+                                     witness_vkey + "\"], quorum: 1}\nstate_dir: monitor/state\n"
+                                     "compliance: {home: US, directory: directory.json}\n");
+  r = D("monitor follow --once --config " + t_ + "/monitor.yaml");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("\"finding\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"violation\""), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("0 finding(s), 0 violation(s)"), std::string::npos) << r.err;
+
+  ASSERT_EQ(enclave->Terminate(), 0) << ReadAll(t_ + "/enclave.log");
+  ASSERT_EQ(backup->Terminate(), 0) << ReadAll(t_ + "/backup.log");
+  EXPECT_EQ(witness.Terminate(), 0);
+
+  // Ciphertext only: no written value in any file of the backup, raw or base64. The
+  // search itself works (control: a file holding one value in base64 is found).
+  const std::vector<std::string> values = {kPhone,    kEmail,           "+1 212 555 0199",
+                                           kBirth,    "lee.shredded@example.com", "multisite cat video"};
+  EXPECT_EQ(FilesContaining(t_ + "/backup", values), std::vector<std::string>{});
+  fs::create_directories(t_ + "/control");
+  WriteAll(t_ + "/control/f", "xx" + Base64Encode(std::string("y") + kEmail));
+  EXPECT_FALSE(FilesContaining(t_ + "/control", values).empty());
+  EXPECT_FALSE(ReadAll(t_ + "/backup.log").find("555") != std::string::npos);
+
+  // Restore: a new enclave from the backup's copy, with the custodian's keyring but
+  // not yet the root key. It starts sealed and fails closed.
+  r = D("site restore --from " + t_ + "/backup/store --data-dir " + t_ + "/restored");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("restored 1 subjects"), std::string::npos) << r.out;  // lee was shredded
+  fs::copy_file(t_ + "/enclave/keyring", t_ + "/restored/keyring");
+  YAML::Node restored_cfg = SiteConfig("us-enclave-1", "127.0.0.1:0");
+  restored_cfg["log"]["origin"] = "us-enclave-1.multisite.test/audit-restored";
+  WriteConfig("restored", restored_cfg);
+  uint16_t rport = 0;
+  auto restored = Serve("restored", t_ + "/restored", &rport);
+  ASSERT_GT(rport, 0);
+  HttpReply sealed = Call(rport, "GET", "/v1/subjects/kim/profile?fields=phone", "ana", "investigation");
+  EXPECT_NE(sealed.status, 200) << sealed.body;
+  EXPECT_EQ(sealed.body.find("555"), std::string::npos) << sealed.body;
+  EXPECT_EQ(HttpClient("127.0.0.1", rport).Send("GET", "/readyz").status, 503);
+
+  // The custodian supplies the root key: after unsealing, the data is back...
+  fs::copy_file(t_ + "/custodian.key", t_ + "/restored/custodian.key");
+  restored->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] { return HttpClient("127.0.0.1", rport).Send("GET", "/readyz").status == 200; }))
+      << ReadAll(t_ + "/restored.log");
+  HttpReply back = Call(rport, "GET", "/v1/subjects/kim/profile?fields=phone,email", "ana", "investigation");
+  ASSERT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(Json::parse(back.body)["fields"]["phone"]["value"], kPhone);
+  EXPECT_EQ(Json::parse(back.body)["fields"]["email"]["value"], kEmail);
+  // ...except the shredded subject, which stays unreadable.
+  HttpReply gone = Call(rport, "GET", "/v1/subjects/lee/profile?fields=phone", "ana", "investigation");
+  EXPECT_NE(gone.status, 200) << gone.body;
+  EXPECT_EQ(gone.body.find("0199"), std::string::npos) << gone.body;
+  EXPECT_EQ(restored->Terminate(), 0) << ReadAll(t_ + "/restored.log");
+}
+
+}  // namespace
+}  // namespace domicile::testing
