@@ -4,6 +4,13 @@
 // harness can start a server).
 //
 //   bench_vault [subjects=2000] [rounds=3] [rocksdb|postgres|all (default)]
+//   bench_vault scale SUBJECTS DIR [ops=2000]
+//
+// "scale" (RocksDB): bulk-loads SUBJECTS subjects into a plain and a sealed
+// database under DIR (once; unsynced WAL, vault Put for the sealed side, reused by
+// later runs), then reopens both with the synced WAL and measures, interleaved:
+// durable writes of new subjects, reads of subjects drawn uniformly from all of
+// them, and reads from a 10,000-subject hot set; plus process RSS and disk bytes.
 //
 // The baseline does exactly the store calls the vault does (Put: GetSubject,
 // GetFields, Apply; Get: GetSubject, GetFields) with the plaintext stored as is.
@@ -14,7 +21,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <random>
 #include <string>
 
 #include <libpq-fe.h>
@@ -143,9 +152,134 @@ void Run(const std::string& backend, const StoreFactory& open, const vault::Vaul
   std::fflush(stdout);
 }
 
+long RssKib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+uint64_t DiskBytes(const std::string& dir) {
+  uint64_t n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) n += e.file_size();
+  }
+  return n;
+}
+
+int Scale(int n, const std::string& dir, int ops) {
+  std::filesystem::create_directories(dir);
+  auto config = vault::ParseVaultConfig(kConfig);
+  Check(config.status(), "config");
+  const std::string keyring_path = dir + "/keyring.json", root_path = dir + "/root.key";
+  std::string root;
+  if (!std::filesystem::exists(keyring_path)) {
+    auto created = crypto::FileKeyring::Create(*FileSystem::Default(), keyring_path, {"SG"});
+    Check(created.status(), "keyring");
+    root = created->root_key;
+    std::ofstream(root_path) << crypto::FormatRootKeyFile(root);  // bench data only
+  } else {
+    std::ifstream in(root_path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto parsed = crypto::ParseRootKeyFile(text);
+    Check(parsed.status(), "root key");
+    root = *parsed;
+  }
+  auto keyring = crypto::FileKeyring::Open(*FileSystem::Default(), keyring_path);
+  Check(keyring.status(), "open keyring");
+  auto open = [&](bool sync) {
+    auto plain = store::OpenRocksDbStore(dir + "/plain", {.sync_writes = sync});
+    auto sealed = store::OpenRocksDbStore(dir + "/sealed", {.sync_writes = sync});
+    Check(plain.status(), "open plain");
+    Check(sealed.status(), "open sealed");
+    auto v = vault::Vault::Open(*config, sealed->get(), keyring->get(), Clock::System());
+    Check(v.status(), "open vault");
+    Check((*v)->Unseal(root), "unseal");
+    struct Opened {
+      std::unique_ptr<store::Store> plain, sealed;
+      std::unique_ptr<vault::Vault> vault;
+    };
+    return Opened{std::move(*plain), std::move(*sealed), std::move(*v)};
+  };
+
+  const std::string marker = dir + "/loaded." + std::to_string(n);
+  if (!std::filesystem::exists(marker)) {
+    auto db = open(/*sync=*/false);
+    const auto t0 = Clk::now();
+    for (int i = 0; i < n; ++i) {
+      store::Mutation m;
+      m.subject = SubjectId(i);
+      m.upsert = store::SubjectRecord{m.subject, "SG", "", 1};
+      m.put_fields.push_back({"profile", "bio", 1, "s" + Value(i)});
+      Check(db.plain->Apply(m), "load plain");
+      Check(db.vault->Put(SubjectId(i), "SG", {{"profile", {{"bio", Value(i)}}}}), "load sealed");
+      if ((i + 1) % 50000 == 0) {
+        std::fprintf(stderr, "bench_vault: loaded %d/%d subjects in %.0f s\n", i + 1, n, Since(t0, Clk::now()));
+      }
+    }
+    std::ofstream(marker) << n << "\n";
+    std::fprintf(stderr, "bench_vault: load done in %.0f s\n", Since(t0, Clk::now()));
+  }
+
+  const long rss_before = RssKib();
+  auto db = open(/*sync=*/true);
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int> all(0, n - 1), hot(0, std::min(n, 10000) - 1);
+  double pw = 0, sw = 0, pr = 0, sr = 0, phr = 0, shr = 0;
+  const std::string run = std::to_string(::getpid());
+  auto time = [](auto&& f) {
+    const auto t0 = Clk::now();
+    f();
+    return Since(t0, Clk::now());
+  };
+  for (int i = 0; i < ops; ++i) {
+    const std::string id = "w" + run + "-" + std::to_string(i);
+    pw += time([&] {
+      Check(db.plain->GetSubject(id).status(), "get subject");
+      Check(db.plain->GetFields(id, "profile", {"bio"}).status(), "get fields");
+      store::Mutation m;
+      m.subject = id;
+      m.upsert = store::SubjectRecord{id, "SG", "", 1};
+      m.put_fields.push_back({"profile", "bio", 1, "s" + Value(i)});
+      Check(db.plain->Apply(m), "apply");
+    });
+    sw += time([&] { Check(db.vault->Put(id, "SG", {{"profile", {{"bio", Value(i)}}}}), "put"); });
+  }
+  for (int i = 0; i < kReadPasses * ops; ++i) {
+    const int a = all(rng), h = hot(rng);
+    pr += time([&] { PlainGet(*db.plain, a); });
+    sr += time([&] { SealedGet(*db.vault, a); });
+    phr += time([&] { PlainGet(*db.plain, h); });
+    shr += time([&] { SealedGet(*db.vault, h); });
+  }
+  const long rss_after = RssKib();
+  const int reads = kReadPasses * ops;
+  auto overhead = [](double plain, double sealed) { return 100.0 * (plain / sealed - 1.0); };
+  std::printf("bench_vault scale: RocksDB (synced WAL), %d subjects + %d written, %d reads per row\n", n, ops, reads);
+  std::printf("%-22s %16s %16s %10s\n", "", "plain (no enc)", "vault (sealed)", "overhead");
+  std::printf("%-22s %14.0f/s %14.0f/s %9.1f%%\n", "writes (new subject)", ops / pw, ops / sw, overhead(ops / pw, ops / sw));
+  std::printf("%-22s %14.0f/s %14.0f/s %9.1f%%\n", "reads (uniform)", reads / pr, reads / sr, overhead(reads / pr, reads / sr));
+  std::printf("%-22s %14.0f/s %14.0f/s %9.1f%%\n", "reads (10k hot set)", reads / phr, reads / shr,
+              overhead(reads / phr, reads / shr));
+  std::printf("key cache: %zu data keys; RSS %ld MiB before open, %ld MiB after the run\n",
+              db.vault->cached_data_keys(), rss_before / 1024, rss_after / 1024);
+  std::printf("disk: plain %.2f GiB, sealed %.2f GiB\n", DiskBytes(dir + "/plain") / 1073741824.0,
+              DiskBytes(dir + "/sealed") / 1073741824.0);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "scale") {
+    if (argc < 4) {
+      std::fprintf(stderr, "usage: bench_vault scale SUBJECTS DIR [ops=2000]\n");
+      return 2;
+    }
+    return Scale(std::atoi(argv[2]), argv[3], argc > 4 ? std::atoi(argv[4]) : 2000);
+  }
   const int n = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
   const std::string which = argc > 3 ? argv[3] : "all";

@@ -73,7 +73,7 @@ Result<SiteRole> ParseRole(std::string_view s) {
 
 Result<VaultConfig> Parse(const YAML::Node& root) {
   VaultConfig cfg;
-  RETURN_IF_ERROR(OnlyKeys(root, "(top)", {"site", "sites", "collections", "lowering", "max_value_bytes"}));
+  RETURN_IF_ERROR(OnlyKeys(root, "(top)", {"site", "sites", "collections", "lowering", "max_value_bytes", "dek_cache_entries"}));
   ASSIGN_OR_RETURN(cfg.site_id, Scalar(root["site"], "site"));
 
   const YAML::Node sites = root["sites"];
@@ -146,6 +146,13 @@ Result<VaultConfig> Parse(const YAML::Node& root) {
       return Bad("max_value_bytes", "must be an integer in 1..1048576");
     }
     cfg.max_value_bytes = v;
+  }
+  if (const YAML::Node m = root["dek_cache_entries"]; m) {
+    ASSIGN_OR_RETURN(std::string s, Scalar(m, "dek_cache_entries"));
+    if (s.empty() || s.size() > 8 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return Bad("dek_cache_entries", "must be an integer in 0..99999999");
+    }
+    cfg.dek_cache_entries = std::stoul(s);
   }
   return cfg;
 }

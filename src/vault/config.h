@@ -59,6 +59,7 @@ struct VaultConfig {
   std::map<std::string, Collection, std::less<>> collections;
   std::vector<LoweringApproval> lowering;
   size_t max_value_bytes = 64 * 1024;  // serialized JSON size of one field value
+  size_t dek_cache_entries = 65536;    // unwrapped data keys kept in memory; 0 disables
 
   const Site& site() const;  // the entry of site_id (validated to exist)
   // nullptr for an unknown collection.

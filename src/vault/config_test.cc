@@ -33,6 +33,7 @@ TEST(VaultConfigTest, ParsesCollectionsSitesAndDefaults) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->site().jurisdiction, "SG");
   EXPECT_EQ(c->max_value_bytes, 2048u);
+  EXPECT_EQ(c->dek_cache_entries, 65536u);  // default
   EXPECT_EQ(c->sites.size(), 3u);
   EXPECT_EQ(c->CategoryOf("profile", "email"), Category::kProtected);
   EXPECT_EQ(c->CategoryOf("profile", "display_name"), Category::kPublic);
@@ -64,6 +65,8 @@ TEST(VaultConfigTest, RejectsBadConfigsNamingThePath) {
        "duplicate site"},
       {base + "collections: {}\nmax_value_bytes: 0", "max_value_bytes"},
       {base + "collections: {}\nmax_value_bytes: -5", "max_value_bytes"},
+      {base + "collections: {}\ndek_cache_entries: -1", "dek_cache_entries"},
+      {base + "collections: {}\ndek_cache_entries: 123456789", "dek_cache_entries"},
       {base + "collections: {}\nlowering: [{field: p.x, from: public, to: protected, approved_by: a, reason: r}]",
        "not a lowering"},
       {base + "collections: {}\nlowering: [{field: p.x, from: protected, to: public, approved_by: '', reason: r}]",

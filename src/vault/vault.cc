@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 
+#include <openssl/crypto.h>
+
 #include "common/encoding.h"
 #include "crypto/envelope.h"
 #include "crypto/sha256.h"
@@ -98,7 +100,8 @@ Vault::Vault(VaultConfig config, store::Store* store, crypto::Keyring* keyring, 
       store_(store),
       keyring_(keyring),
       clock_(clock),
-      key_jurisdiction_(config_.site().jurisdiction) {}
+      key_jurisdiction_(config_.site().jurisdiction),
+      dek_cache_(config_.dek_cache_entries) {}
 
 Result<std::unique_ptr<Vault>> Vault::Open(VaultConfig config, store::Store* store, crypto::Keyring* keyring,
                                            Clock* clock) {
@@ -130,6 +133,7 @@ bool Vault::sealed() const { return keyring_->sealed(); }
 
 Status Vault::CheckUnsealed() const {
   if (keyring_->sealed()) {
+    dek_cache_.Clear();  // the keyring was sealed behind the vault's back
     return FailedPreconditionError("vault is sealed: the custodian must supply the unseal key or shares");
   }
   return Status::Ok();
@@ -138,6 +142,7 @@ Status Vault::CheckUnsealed() const {
 Status Vault::Unseal(std::string_view root_key) {
   RETURN_IF_ERROR(CheckMayHoldKeys(config_.site()));
   RETURN_IF_ERROR(keyring_->Unseal(root_key));
+  dek_cache_.Clear();
   if (!keyring_->HasJurisdiction(key_jurisdiction_)) {
     keyring_->Seal();
     return FailedPreconditionError("vault: the keyring has no KEK for this site's jurisdiction " + key_jurisdiction_);
@@ -154,7 +159,12 @@ Status Vault::Unseal(std::string_view root_key) {
   return Status::Ok();
 }
 
-void Vault::Seal() { keyring_->Seal(); }
+void Vault::Seal() {
+  // Exclusive, so that no operation in flight caches a key after the wipe.
+  std::unique_lock shred(shred_mu_);
+  keyring_->Seal();
+  dek_cache_.Clear();
+}
 
 std::mutex& Vault::SubjectLock(std::string_view subject) {
   return subject_mu_[std::hash<std::string_view>{}(subject) % subject_mu_.size()];
@@ -169,7 +179,12 @@ uint32_t Vault::BucketOf(std::string_view subject) const {
 std::string Vault::BucketToken(uint32_t bucket) const { return key_jurisdiction_ + "/" + std::to_string(bucket); }
 
 Result<std::string> Vault::UnwrapDek(const store::SubjectRecord& rec) {
-  return keyring_->UnwrapKey(key_jurisdiction_, rec.key_blob, crypto::DataKeyBinding(rec.id, rec.home));
+  if (std::optional<std::string> dek = dek_cache_.Find(rec.id, rec.home, rec.key_blob)) return std::move(*dek);
+  const uint64_t generation = dek_cache_.generation();
+  ASSIGN_OR_RETURN(std::string dek,
+                   keyring_->UnwrapKey(key_jurisdiction_, rec.key_blob, crypto::DataKeyBinding(rec.id, rec.home)));
+  dek_cache_.Insert(generation, rec.id, rec.home, rec.key_blob, dek);
+  return dek;
 }
 
 Status Vault::Put(std::string_view subject, std::string_view home, const FieldValues& values) {
@@ -215,6 +230,7 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
 
   std::shared_lock shred(shred_mu_);
   std::lock_guard lock(SubjectLock(subject));
+  const uint64_t generation = dek_cache_.generation();
   store::Mutation m;
   m.subject = std::string(subject);
   ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
@@ -273,8 +289,10 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
       m.put_index.push_back({IndexName(p.collection, p.field), p.token, std::string(subject)});
     }
   }
-  std::fill(dek.begin(), dek.end(), '\0');
-  return store_->Apply(m);
+  Status applied = store_->Apply(m);
+  if (applied.ok() && m.upsert) dek_cache_.Insert(generation, subject, home, m.upsert->key_blob, dek);
+  OPENSSL_cleanse(dek.data(), dek.size());
+  return applied;
 }
 
 Result<std::vector<FieldValue>> Vault::Get(std::string_view subject, std::string_view collection,
@@ -338,7 +356,10 @@ Result<std::vector<std::string>> Vault::Lookup(std::string_view collection, std:
 Result<bool> Vault::RewrapSubject(const store::SubjectRecord& rec) {
   ASSIGN_OR_RETURN(bool current, keyring_->IsCurrent(key_jurisdiction_, rec.key_blob));
   if (current) return false;
-  ASSIGN_OR_RETURN(std::string dek, UnwrapDek(rec));
+  // Straight from the keyring: a rewrap must prove the key still unwraps, and
+  // would only fill the cache with blobs about to be superseded.
+  ASSIGN_OR_RETURN(std::string dek,
+                   keyring_->UnwrapKey(key_jurisdiction_, rec.key_blob, crypto::DataKeyBinding(rec.id, rec.home)));
   store::SubjectRecord next = rec;
   next.generation = rec.generation + 1;
   auto wrapped = keyring_->WrapKey(key_jurisdiction_, BucketOf(rec.id), dek, crypto::DataKeyBinding(rec.id, rec.home));
@@ -370,6 +391,9 @@ Result<ShredReceipt> Vault::Delete(std::string_view subject) {
   RETURN_IF_ERROR(CheckUnsealed());
   RETURN_IF_ERROR(ValidateSubject(subject));
   std::unique_lock shred(shred_mu_);
+  // First, whatever follows: no read is served from a cached key from here on
+  // (the exclusive lock keeps every other operation out until the shred is done).
+  dek_cache_.Erase(subject);
   ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
   if (!rec) return NotFoundError("vault: no such subject");
   RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, Category::kInteroperable));
@@ -429,7 +453,10 @@ Result<uint64_t> Vault::RotateKek() {
     if (page.size() < kRewrapPage) break;
     after = page.back();
   }
-  RETURN_IF_ERROR(keyring_->DestroyRetiredKeks(key_jurisdiction_));
+  Status destroyed = keyring_->DestroyRetiredKeks(key_jurisdiction_);
+  // Keys unwrapped under the retired KEK must not outlive it in memory.
+  dek_cache_.Clear();
+  RETURN_IF_ERROR(destroyed);
   return n;
 }
 

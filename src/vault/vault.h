@@ -34,6 +34,7 @@
 #include "store/store.h"
 #include "vault/classification_history.h"
 #include "vault/config.h"
+#include "vault/internal/dek_cache.h"
 
 namespace domicile::vault {
 
@@ -110,6 +111,9 @@ class Vault {
   // destroys the old KEK. Returns the number of keys rewrapped.
   Result<uint64_t> RotateKek();
 
+  // Unwrapped data keys currently cached (for metrics and tests).
+  size_t cached_data_keys() const { return dek_cache_.size(); }
+
  private:
   Vault(VaultConfig config, store::Store* store, crypto::Keyring* keyring, Clock* clock);
   Status CheckUnsealed() const;
@@ -119,6 +123,8 @@ class Vault {
   // Rewraps every key of `bucket` that is not under its current secret.
   Result<uint64_t> RewrapBucket(uint32_t bucket, std::string_view skip_subject);
   Result<bool> RewrapSubject(const store::SubjectRecord& rec);
+  // The subject's DEK, from the cache or unwrapped (and then cached). Requires
+  // shred_mu_ held (shared or exclusive). The caller wipes the result.
   Result<std::string> UnwrapDek(const store::SubjectRecord& rec);
 
   const VaultConfig config_;
@@ -127,6 +133,9 @@ class Vault {
   Clock* const clock_;
   const std::string key_jurisdiction_;  // whose KEK wraps data keys here: the site's
   std::optional<ClassificationRecord> classification_change_;
+  // Recently unwrapped DEKs (docs/vault.md, "Data-key cache"). Erased for a
+  // subject at the start of its shred, cleared on Seal, Unseal and KEK rotation.
+  mutable internal::DekCache dek_cache_;
 
   // Shared by data operations, exclusive for a shred, so that no key is wrapped
   // under a bucket secret while that secret is being destroyed.

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "crypto/envelope.h"
 #include "fakes/fake_clock.h"
 #include "fakes/mem_file_system.h"
@@ -266,6 +270,101 @@ TEST_F(VaultTest, ShreddingMakesEarlierCopiesUndecryptable) {
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(v2->Get("s" + std::to_string(i), "profile", {}).value()[0].value, i);
   }
+}
+
+// The data-key cache must not outlive a shred: with alice's key cached, deleting
+// her and restoring a copy of her records into the same running vault yields
+// DataLoss, never her data.
+TEST_F(VaultTest, ShredIsExactWithAWarmKeyCache) {
+  ASSERT_TRUE(PutAlice().ok());
+  ASSERT_TRUE(vault_->Get("alice", "profile", {}).ok());
+  ASSERT_TRUE(vault_->Put("bob", "SG", {{"profile", {{"display_name", "B"}}}}).ok());
+  EXPECT_EQ(vault_->cached_data_keys(), 2u);
+  const auto alice_before = store_->GetSubject("alice").value().value();
+  const auto alice_fields = store_->GetAllFields("alice").value();
+  ASSERT_TRUE(vault_->Delete("alice").ok());
+  store::Mutation restore;
+  restore.subject = "alice";
+  restore.upsert = alice_before;
+  restore.put_fields = alice_fields;
+  ASSERT_TRUE(store_->Apply(restore).ok());
+  EXPECT_EQ(vault_->Get("alice", "profile", {}).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(vault_->Get("bob", "profile", {}).value()[0].value, "B");
+}
+
+TEST_F(VaultTest, ShredIsExactUnderConcurrentReaders) {
+  ASSERT_TRUE(PutAlice().ok());
+  ASSERT_TRUE(vault_->Get("alice", "profile", {}).ok());
+  const auto alice_before = store_->GetSubject("alice").value().value();
+  const auto alice_fields = store_->GetAllFields("alice").value();
+  std::atomic<bool> deleted{false}, stop{false};
+  std::atomic<int> reads_after_delete{0}, leaks{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        const bool after = deleted.load();  // read before the Get starts
+        auto r = vault_->Get("alice", "profile", {"email"});
+        if (after) {
+          ++reads_after_delete;
+          if (r.ok()) ++leaks;
+        }
+        // Pause between reads: the shared lock prefers readers, and the shred
+        // needs a moment with none.
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(vault_->Delete("alice").ok());
+  deleted = true;
+  store::Mutation restore;  // an earlier copy reappears while readers keep going
+  restore.subject = "alice";
+  restore.upsert = alice_before;
+  restore.put_fields = alice_fields;
+  ASSERT_TRUE(store_->Apply(restore).ok());
+  while (reads_after_delete.load() < 200) std::this_thread::yield();
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(leaks.load(), 0);
+  EXPECT_EQ(vault_->Get("alice", "profile", {}).status().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(VaultTest, SealDropsTheKeyCache) {
+  ASSERT_TRUE(PutAlice().ok());
+  ASSERT_TRUE(vault_->Get("alice", "profile", {}).ok());
+  EXPECT_EQ(vault_->cached_data_keys(), 1u);
+  vault_->Seal();
+  EXPECT_EQ(vault_->cached_data_keys(), 0u);
+  ASSERT_TRUE(vault_->Unseal(root_).ok());
+  ASSERT_TRUE(vault_->Get("alice", "profile", {}).ok());
+  EXPECT_EQ(vault_->cached_data_keys(), 1u);
+  keyring_->Seal();  // sealed behind the vault's back: the next call drops the keys
+  EXPECT_EQ(vault_->Get("alice", "profile", {}).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(vault_->cached_data_keys(), 0u);
+}
+
+TEST_F(VaultTest, KekRotationDropsTheKeyCache) {
+  ASSERT_TRUE(PutAlice().ok());
+  const auto alice_before = store_->GetSubject("alice").value().value();
+  ASSERT_TRUE(vault_->Get("alice", "profile", {}).ok());
+  ASSERT_TRUE(vault_->RotateKek().ok());
+  EXPECT_EQ(vault_->cached_data_keys(), 0u);
+  // A copy wrapped under the destroyed KEK does not open from memory either.
+  store::Mutation restore;
+  restore.subject = "alice";
+  restore.upsert = alice_before;
+  ASSERT_TRUE(store_->Apply(restore).ok());
+  EXPECT_EQ(vault_->Get("alice", "profile", {}).status().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(VaultTest, KeyCacheCanBeDisabled) {
+  VaultConfig config = Config("sg-1");
+  config.dek_cache_entries = 0;
+  auto v = Vault::Open(config, store_.get(), keyring_.get(), &clock_).value();
+  ASSERT_TRUE(v->Put("bob", "SG", {{"profile", {{"display_name", "B"}}}}).ok());
+  EXPECT_EQ(v->Get("bob", "profile", {}).value()[0].value, "B");
+  EXPECT_EQ(v->cached_data_keys(), 0u);
 }
 
 TEST_F(VaultTest, InterruptedShredIsFinishedAtUnseal) {

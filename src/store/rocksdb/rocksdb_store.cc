@@ -30,7 +30,7 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 
 class RocksDbStore final : public Store {
  public:
-  explicit RocksDbStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) { write_.sync = true; }
+  RocksDbStore(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(db)) { write_.sync = sync; }
 
   Status Apply(const Mutation& m) override {
     RETURN_IF_ERROR(ValidateMutation(m));
@@ -217,7 +217,7 @@ class RocksDbStore final : public Store {
   }
 
   std::unique_ptr<rocksdb::DB> db_;
-  rocksdb::WriteOptions write_;  // sync: every OK'd write is in the fsynced WAL
+  rocksdb::WriteOptions write_;  // sync (unless a bulk load): every OK'd write is in the fsynced WAL
   // Serialise Apply and DeleteSubject per subject, so "the subject exists" stays
   // true until the batch is written (no fields of a deleted subject). Each
   // guards the read-check-write of the subjects hashing to it.
@@ -252,7 +252,7 @@ Result<std::unique_ptr<Store>> OpenRocksDbStore(const std::string& dir, const Ro
                                      layout::kFormatVersion);
     }
   }
-  return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(std::move(db)));
+  return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(std::move(db), options.sync_writes));
 }
 
 }  // namespace domicile::store

@@ -15,6 +15,10 @@ namespace domicile::store {
 
 struct RocksDbStoreOptions {
   size_t block_cache_bytes = 64 << 20;
+  // Bulk loads only (benchmarks, restores that are re-run from scratch after a
+  // crash): false writes without syncing the WAL, so OK'd writes may be lost on
+  // power failure. Serving stores keep the default.
+  bool sync_writes = true;
 };
 
 // Opens (creating if absent) the database in `dir`. The WAL lives in `dir` too.
