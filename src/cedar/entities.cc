@@ -110,19 +110,6 @@ Result<Json> ParseJson(std::string_view text) {
   return j;
 }
 
-const char* SchemaKindName(const SchemaType& t) {
-  switch (t.kind) {
-    case SchemaType::Kind::kBool: return "Bool";
-    case SchemaType::Kind::kLong: return "Long";
-    case SchemaType::Kind::kString: return "String";
-    case SchemaType::Kind::kEntity: return "an entity";
-    case SchemaType::Kind::kSet: return "a set";
-    case SchemaType::Kind::kRecord: return "a record";
-    case SchemaType::Kind::kExtension: return "an extension value";
-  }
-  return "?";
-}
-
 Status CheckEnumId(const EntityUid& uid, const Schema* schema) {
   const EntityTypeDecl* decl = schema != nullptr ? schema->FindEntityType(uid.type) : nullptr;
   if (decl == nullptr || decl->enum_ids.empty()) return Status::Ok();
@@ -144,7 +131,9 @@ Status CheckConforms(const Value& v, const SchemaType& t, const Schema* schema, 
     case SchemaType::Kind::kLong:
     case SchemaType::Kind::kString: {
       static constexpr Value::Kind kKinds[] = {Value::Kind::kBool, Value::Kind::kLong, Value::Kind::kString};
-      if (v.kind() != kKinds[static_cast<int>(t.kind)]) return mismatch(SchemaKindName(t));
+      static constexpr const char* kNames[] = {"Bool", "Long", "String"};
+      int k = static_cast<int>(t.kind);
+      if (v.kind() != kKinds[k]) return mismatch(kNames[k]);
       return Status::Ok();
     }
     case SchemaType::Kind::kEntity:
