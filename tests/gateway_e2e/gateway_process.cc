@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <thread>
 #include <utility>  // before Boost.Asio 1.74, which needs std::exchange under C++20
 #include <boost/asio.hpp>
