@@ -6,7 +6,6 @@
 #ifndef DOMICILE_SERVER_SITE_WITNESSING_H_
 #define DOMICILE_SERVER_SITE_WITNESSING_H_
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
