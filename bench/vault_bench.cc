@@ -50,10 +50,13 @@ constexpr int kReadPasses = 10;  // reads are cheap next to synced writes
 
 std::string SubjectId(int i) { return "subject-" + std::to_string(1000000 + i); }
 
-// A 1 KB JSON string value (1024 bytes once serialized with its quotes).
+// A 1 KB JSON string value (1024 bytes once serialized with its quotes) of
+// pseudo-random letters: incompressible for RocksDB's LZ-style compression, like
+// the sealed side, so that both databases have the same size.
 std::string Value(int i) {
   std::string v = std::to_string(i) + ":";
-  while (v.size() < 1022) v += char('a' + (v.size() * 7 + i) % 26);
+  std::minstd_rand rng(uint32_t(i) + 1);
+  while (v.size() < 1022) v += char('a' + rng() % 26);
   return v;
 }
 
