@@ -73,6 +73,12 @@ Result<nlohmann::json> DecodePlain(std::string_view plain) {
   return DataLossError("vault: decrypted value is malformed");
 }
 
+// Wipes a key held in a local string on every way out of the scope.
+struct WipeOnExit {
+  std::string& key;
+  ~WipeOnExit() { OPENSSL_cleanse(key.data(), key.size()); }
+};
+
 std::string IndexName(std::string_view collection, std::string_view field) {
   return std::string(collection) + "." + std::string(field);
 }
@@ -235,6 +241,7 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
   m.subject = std::string(subject);
   ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
   std::string dek;
+  WipeOnExit wipe{dek};
   if (rec) {
     if (rec->home != home) {
       return FailedPreconditionError("vault: subject is homed in " + rec->home +
@@ -291,7 +298,6 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
   }
   Status applied = store_->Apply(m);
   if (applied.ok() && m.upsert) dek_cache_.Insert(generation, subject, home, m.upsert->key_blob, dek);
-  OPENSSL_cleanse(dek.data(), dek.size());
   return applied;
 }
 
@@ -310,21 +316,18 @@ Result<std::vector<FieldValue>> Vault::Get(std::string_view subject, std::string
   ASSIGN_OR_RETURN(std::vector<store::FieldRecord> stored, store_->GetFields(subject, collection, fields));
   for (const auto& f : stored) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, CategoryOf(collection, f.field)));
   ASSIGN_OR_RETURN(std::string dek, UnwrapDek(*rec));
+  WipeOnExit wipe{dek};
   std::vector<FieldValue> out;
   for (const auto& f : stored) {
     if (f.collection != collection) return DataLossError("vault: store returned a field of another collection");
     crypto::ValueBinding b{subject, f.collection, f.field, f.version};
     auto plain = crypto::OpenValue(dek, b, f.sealed);
-    if (!plain.ok()) {
-      std::fill(dek.begin(), dek.end(), '\0');
-      return plain.status();
-    }
+    if (!plain.ok()) return plain.status();
     auto value = DecodePlain(*plain);
     std::fill(plain->begin(), plain->end(), '\0');
     if (!value.ok()) return value.status();
     out.push_back({f.field, std::move(*value), CategoryOf(collection, f.field), f.version});
   }
-  std::fill(dek.begin(), dek.end(), '\0');
   return out;
 }
 
