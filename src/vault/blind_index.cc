@@ -45,7 +45,7 @@ Result<std::string> NormalizeForIndex(Normalizer n, std::string_view value) {
         }
       }
       if (out.rfind("00", 0) == 0) {
-        out = "+" + out.substr(2);
+        out.replace(0, 2, "+");
         digits -= 2;
       }
       if (digits < 6 || digits > 15) return InvalidArgumentError("blind index: phone number needs 6 to 15 digits");
