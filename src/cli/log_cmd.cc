@@ -1,8 +1,6 @@
 // `domicile log ...`: the audit log on the command line (init, append, checkpoint,
 // prove, prove-consistency, verify). Output formats are fixed by ARCHITECTURE.md
 // "Interfaces other tools rely on": keep them exact.
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -10,6 +8,7 @@
 
 #include "cli/command.h"
 #include "common/file.h"
+#include "common/secret_file.h"
 #include "tlog/appender.h"
 #include "tlog/log_reader.h"
 #include "tlog/note.h"
@@ -42,10 +41,7 @@ Status Init(const std::string& dir, const std::string& origin, const std::string
   } else {
     ASSIGN_OR_RETURN(tlog::NoteKeyPair kp, tlog::GenerateNoteKey(origin));
     skey = kp.private_key;
-    mode_t old = ::umask(077);  // the private key is readable by its owner only
-    Status st = AtomicWriteFile(fs, key_path, skey + "\n");
-    ::umask(old);
-    RETURN_IF_ERROR(st);
+    RETURN_IF_ERROR(AtomicWriteSecretFile(fs, key_path, skey + "\n"));
   }
   ASSIGN_OR_RETURN(std::string vkey, tlog::VerifierKeyFor(skey));
   RETURN_IF_ERROR(tlog::CreateLog(fs, dir, origin, skey));

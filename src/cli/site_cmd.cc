@@ -6,14 +6,13 @@
 //                         directory (sealed values and wrapped keys, copied as they are).
 //                         The custodian then supplies the keyring file and, to unseal,
 //                         the root key; until then `serve` starts sealed.
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <string>
 
 #include "cli/command.h"
 #include "common/encoding.h"
 #include "common/file.h"
+#include "common/secret_file.h"
 #include "crypto/ed25519.h"
 #include "store/rocksdb/rocksdb_store.h"
 
@@ -24,10 +23,7 @@ Status Keygen(const std::string& out) {
   ASSIGN_OR_RETURN(crypto::Ed25519KeyPair pair, crypto::Ed25519Generate());
   ASSIGN_OR_RETURN(bool exists, FileSystem::Default()->Exists(out));
   if (exists) return AlreadyExistsError(out + " exists");
-  const mode_t old = ::umask(077);
-  Status st = AtomicWriteFile(*FileSystem::Default(), out, Base64Encode(pair.seed) + "\n");
-  ::umask(old);
-  RETURN_IF_ERROR(st);
+  RETURN_IF_ERROR(AtomicWriteSecretFile(*FileSystem::Default(), out, Base64Encode(pair.seed) + "\n"));
   std::printf("%s\n", Base64Encode(pair.public_key).c_str());
   return Status::Ok();
 }

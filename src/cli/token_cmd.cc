@@ -1,7 +1,5 @@
 // `domicile token keygen` and `domicile token issue`: identity-provider keys and
 // EdDSA bearer tokens for demos and tests (a real deployment's IdP issues tokens).
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -10,6 +8,7 @@
 #include "cli/command.h"
 #include "common/clock.h"
 #include "common/file.h"
+#include "common/secret_file.h"
 #include "crypto/ed25519.h"
 #include "gateway/config.h"
 #include "gateway/jwt.h"
@@ -39,10 +38,7 @@ Status Keygen(const KeygenFlags& f) {
   ASSIGN_OR_RETURN(auto pair, crypto::Ed25519Generate());
   const gateway::Ed25519Jwk jwk{f.kid, pair.public_key, pair.seed};
   // Created 0600 from the start: the private key is never readable by others.
-  const mode_t old_umask = ::umask(077);
-  Status written = AtomicWriteFile(*FileSystem::Default(), f.out, gateway::FormatEd25519Jwk(jwk, true) + "\n");
-  ::umask(old_umask);
-  RETURN_IF_ERROR(written);
+  RETURN_IF_ERROR(AtomicWriteSecretFile(*FileSystem::Default(), f.out, gateway::FormatEd25519Jwk(jwk, true) + "\n"));
   std::printf("%s\n", gateway::FormatEd25519Jwk(jwk, false).c_str());
   return Status::Ok();
 }

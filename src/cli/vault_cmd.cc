@@ -4,8 +4,6 @@
 //   check-config   validates a vault YAML configuration
 // Root keys and shares are secrets: files are written owner-only (umask 077), and
 // shares go to stdout only because the custodian asked for them.
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -13,6 +11,7 @@
 
 #include "cli/command.h"
 #include "common/file.h"
+#include "common/secret_file.h"
 #include "crypto/keyring.h"
 #include "crypto/shamir.h"
 #include "vault/config.h"
@@ -21,13 +20,6 @@ namespace domicile::cli {
 namespace {
 
 void Print(std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); }
-
-Status WriteSecret(const std::string& path, std::string_view data) {
-  const mode_t old = ::umask(077);
-  Status st = AtomicWriteFile(*FileSystem::Default(), path, data);
-  ::umask(old);
-  return st;
-}
 
 Result<std::pair<int, int>> ParseKOfN(const std::string& spec) {
   int k = 0, n = 0;
@@ -51,7 +43,9 @@ Status Keygen(const std::string& keyring, const std::vector<std::string>& jurisd
   if (!shares.empty()) RETURN_IF_ERROR(ParseKOfN(shares).status());
   ASSIGN_OR_RETURN(auto created,
                    crypto::FileKeyring::Create(*FileSystem::Default(), keyring, jurisdictions, buckets));
-  if (!key_out.empty()) return WriteSecret(key_out, crypto::FormatRootKeyFile(created.root_key));
+  if (!key_out.empty()) {
+    return AtomicWriteSecretFile(*FileSystem::Default(), key_out, crypto::FormatRootKeyFile(created.root_key));
+  }
   return PrintShares(created.root_key, shares);
 }
 
@@ -77,7 +71,7 @@ Status Combine(const std::vector<std::string>& files, const std::string& out, co
     RETURN_IF_ERROR(k->Unseal(root));
     k->Seal();
   }
-  return WriteSecret(out, crypto::FormatRootKeyFile(root));
+  return AtomicWriteSecretFile(*FileSystem::Default(), out, crypto::FormatRootKeyFile(root));
 }
 
 Status CheckConfig(const std::string& path) {

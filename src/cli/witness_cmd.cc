@@ -4,8 +4,6 @@
 //   serve --config FILE             serves POST /add-checkpoint and
 //                                   GET /<origin hash>/checkpoint until SIGINT/SIGTERM
 #include <signal.h>
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -13,6 +11,7 @@
 #include "cli/command.h"
 #include "common/clock.h"
 #include "common/file.h"
+#include "common/secret_file.h"
 #include "monitor/config.h"
 #include "monitor/witness_service.h"
 #include "server/http_server.h"
@@ -37,10 +36,7 @@ Status Keygen(const std::string& name, const std::string& key_path) {
   } else {
     ASSIGN_OR_RETURN(tlog::NoteKeyPair kp, tlog::GenerateCosignerKey(name));
     skey = kp.private_key;
-    mode_t old = ::umask(077);  // the private key is readable by its owner only
-    Status st = AtomicWriteFile(fs, key_path, skey + "\n");
-    ::umask(old);
-    RETURN_IF_ERROR(st);
+    RETURN_IF_ERROR(AtomicWriteSecretFile(fs, key_path, skey + "\n"));
   }
   ASSIGN_OR_RETURN(std::string vkey, tlog::CosignerVerifierKeyFor(skey));
   std::printf("%s\n", vkey.c_str());

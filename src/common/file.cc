@@ -1,4 +1,5 @@
 #include "common/file.h"
+#include "common/secret_file.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -234,6 +235,13 @@ Status AtomicWriteFile(FileSystem& fs, const std::string& path, std::string_view
     return st;
   }
   return fs.SyncDir(dir);
+}
+
+Status AtomicWriteSecretFile(FileSystem& fs, const std::string& path, std::string_view data) {
+  const mode_t old = ::umask(077);
+  Status st = AtomicWriteFile(fs, path, data);
+  ::umask(old);
+  return st;
 }
 
 }  // namespace domicile

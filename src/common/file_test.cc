@@ -1,7 +1,10 @@
 #include "common/file.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
+#include "common/secret_file.h"
 #include "fakes/temp_dir.h"
 
 namespace domicile {
@@ -36,6 +39,23 @@ TEST(PosixFileSystemTest, ErrorsHavePreciseCodes) {
   EXPECT_EQ(fs.Rename(tmp.path() + "/missing", tmp.path() + "/b").code(), StatusCode::kNotFound);
   ASSERT_TRUE(AtomicWriteFile(fs, tmp.path() + "/f", "x").ok());
   EXPECT_EQ(fs.CreateDirs(tmp.path() + "/f").code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(PosixFileSystemTest, SecretFilesAreOwnerOnly) {
+  testing::TempDir tmp;
+  FileSystem& fs = *FileSystem::Default();
+  const std::string path = tmp.path() + "/keys/secret";
+  ASSERT_TRUE(AtomicWriteSecretFile(fs, path, "seed").ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(*fs.ReadFile(path), "seed");
+  // The process umask is restored afterwards.
+  ASSERT_TRUE(AtomicWriteFile(fs, tmp.path() + "/public", "x").ok());
+  ASSERT_EQ(::stat((tmp.path() + "/public").c_str(), &st), 0);
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  EXPECT_EQ(st.st_mode & 0777, 0666u & ~mask);
 }
 
 TEST(PosixFileSystemTest, AppendableFileKeepsContent) {

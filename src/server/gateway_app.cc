@@ -1,12 +1,11 @@
 #include "server/gateway_app.h"
 
-#include <sys/stat.h>
-
 #include <atomic>
 #include <mutex>
 #include <utility>
 
 #include "cedar/cedar.h"
+#include "common/secret_file.h"
 #include "crypto/keyring.h"
 #include "gateway/data_service.h"
 #include "server/data_routes.h"
@@ -63,14 +62,6 @@ std::string Resolve(const std::string& data_dir, const std::string& path) {
   return !path.empty() && path.front() == '/' ? path : JoinPath(data_dir, path);
 }
 
-// Secrets are written owner-only. Start-up is single-threaded, so umask is safe here.
-Status WriteSecret(FileSystem& fs, const std::string& path, std::string_view data) {
-  const mode_t old = ::umask(077);
-  Status st = AtomicWriteFile(fs, path, data);
-  ::umask(old);
-  return st;
-}
-
 std::string TrimLine(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
@@ -90,7 +81,7 @@ Result<std::string> OpenKeyring(const gateway::GatewayConfig& config, const std:
     }
     ASSIGN_OR_RETURN(crypto::FileKeyring::Created created,
                      crypto::FileKeyring::Create(fs, path, {config.vault.site().jurisdiction}));
-    RETURN_IF_ERROR(WriteSecret(fs, root_path, crypto::FormatRootKeyFile(created.root_key)));
+    RETURN_IF_ERROR(AtomicWriteSecretFile(fs, root_path, crypto::FormatRootKeyFile(created.root_key)));
     *keyring = std::move(created.keyring);
     return created.root_key;
   }
@@ -124,7 +115,7 @@ Status OpenLog(const gateway::GatewayConfig& config, const std::string& data_dir
   } else {
     if (config.log.origin.empty()) return InvalidArgumentError("log.origin is required to create the audit log");
     ASSIGN_OR_RETURN(tlog::NoteKeyPair pair, tlog::GenerateNoteKey(config.log.origin));
-    RETURN_IF_ERROR(WriteSecret(fs, key_path, pair.private_key + "\n"));
+    RETURN_IF_ERROR(AtomicWriteSecretFile(fs, key_path, pair.private_key + "\n"));
     skey = pair.private_key;
   }
   if (!have_log) {
