@@ -1,23 +1,19 @@
 #include "tlog/cosignature.h"
 
-#include <cstdio>
 #include <set>
 
 #include "common/encoding.h"
 #include "crypto/ed25519.h"
+#include "tlog/internal/note_keys.h"
 
 namespace domicile::tlog {
 namespace {
 
-constexpr std::string_view kSigPrefix = "\xe2\x80\x94 ";  // U+2014 EM DASH, space
-constexpr std::string_view kPrivatePrefix = "PRIVATE+KEY+";
-constexpr uint64_t kMaxTimestamp = (uint64_t(1) << 63) - 1;
+using internal::Be32;
+using internal::KeyIdHex;
+using internal::kSigPrefix;
 
-std::string Be32(uint32_t v) {
-  std::string s(4, '\0');
-  for (int i = 0; i < 4; ++i) s[i] = char(v >> (24 - 8 * i));
-  return s;
-}
+constexpr uint64_t kMaxTimestamp = (uint64_t(1) << 63) - 1;
 
 std::string Be64(uint64_t v) {
   std::string s(8, '\0');
@@ -29,49 +25,6 @@ uint64_t ReadBe64(std::string_view b) {
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | uint8_t(b[i]);
   return v;
-}
-
-std::string KeyIdHex(uint32_t id) {
-  char buf[9];
-  std::snprintf(buf, sizeof(buf), "%08x", id);
-  return buf;
-}
-
-struct CosignerKey {
-  std::string name;
-  uint32_t id = 0;
-  std::string material;  // 32 bytes: public key or seed
-};
-
-// "name+hash+base64(0x04 || 32 bytes)".
-Result<CosignerKey> ParseCosignerKey(std::string_view text, std::string_view what) {
-  auto bad = [&](std::string_view why) { return InvalidArgumentError(std::string(what) + ": " + std::string(why)); };
-  size_t p1 = text.find('+');
-  size_t p2 = p1 == std::string_view::npos ? p1 : text.find('+', p1 + 1);
-  if (p2 == std::string_view::npos) return bad("want name+hash+key");
-  CosignerKey key;
-  key.name = std::string(text.substr(0, p1));
-  if (!IsValidKeyName(key.name)) return bad("bad key name");
-  std::string_view hash = text.substr(p1 + 1, p2 - p1 - 1);
-  if (hash.size() != 8 || hash.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
-    return bad("key hash must be 8 lowercase hex digits");
-  }
-  key.id = uint32_t(std::stoul(std::string(hash), nullptr, 16));
-  auto raw = Base64Decode(text.substr(p2 + 1));
-  if (!raw.ok()) return bad("key is not base64");
-  if (raw->size() != 33 || uint8_t((*raw)[0]) != kSigTypeCosignatureV1) {
-    return bad("not an Ed25519 cosigner key (want type 0x04 and 32 bytes)");
-  }
-  key.material = raw->substr(1);
-  return key;
-}
-
-NoteKeyPair FormatCosignerKeys(std::string_view name, const crypto::Ed25519KeyPair& kp) {
-  uint32_t id = KeyId(name, kSigTypeCosignatureV1, kp.public_key);
-  std::string type(1, char(kSigTypeCosignatureV1));
-  std::string prefix = std::string(name) + "+" + KeyIdHex(id) + "+";
-  return NoteKeyPair{std::string(kPrivatePrefix) + prefix + Base64Encode(type + kp.seed),
-                     prefix + Base64Encode(type + kp.public_key)};
 }
 
 }  // namespace
@@ -99,36 +52,27 @@ Result<std::string> CosignatureSigner::Cosign(std::string_view checkpoint_text, 
 }
 
 Result<std::unique_ptr<CosignatureVerifier>> NewCosignatureVerifier(std::string_view vkey) {
-  ASSIGN_OR_RETURN(CosignerKey key, ParseCosignerKey(vkey, "cosigner verifier key"));
-  if (KeyId(key.name, kSigTypeCosignatureV1, key.material) != key.id) {
-    return InvalidArgumentError("cosigner verifier key: key hash does not match the key");
-  }
-  return std::make_unique<CosignatureVerifier>(key.name, key.id, key.material);
+  ASSIGN_OR_RETURN(internal::ParsedKey key,
+                   internal::ParseVerifierKey(vkey, kSigTypeCosignatureV1, "cosigner verifier key"));
+  return std::make_unique<CosignatureVerifier>(key.name, key.id, key.public_key);
 }
 
 Result<std::unique_ptr<CosignatureSigner>> NewCosignatureSigner(std::string_view skey) {
-  if (skey.substr(0, kPrivatePrefix.size()) != kPrivatePrefix) {
-    return InvalidArgumentError("cosigner private key: must start with PRIVATE+KEY+");
-  }
-  ASSIGN_OR_RETURN(CosignerKey key, ParseCosignerKey(skey.substr(kPrivatePrefix.size()), "cosigner private key"));
-  ASSIGN_OR_RETURN(crypto::Ed25519KeyPair kp, crypto::Ed25519FromSeed(key.material));
-  if (KeyId(key.name, kSigTypeCosignatureV1, kp.public_key) != key.id) {
-    return InvalidArgumentError("cosigner private key: key hash does not match the key");
-  }
+  ASSIGN_OR_RETURN(internal::ParsedKey key,
+                   internal::ParsePrivateKey(skey, kSigTypeCosignatureV1, "cosigner private key"));
   return std::make_unique<CosignatureSigner>(key.name, key.id, key.material);
 }
 
 Result<NoteKeyPair> GenerateCosignerKey(std::string_view name) {
   if (!IsValidKeyName(name)) return InvalidArgumentError("bad key name (empty, or has spaces or '+')");
   ASSIGN_OR_RETURN(crypto::Ed25519KeyPair kp, crypto::Ed25519Generate());
-  return FormatCosignerKeys(name, kp);
+  return internal::FormatKeyPair(name, kSigTypeCosignatureV1, kp);
 }
 
 Result<std::string> CosignerVerifierKeyFor(std::string_view skey) {
-  ASSIGN_OR_RETURN(auto signer, NewCosignatureSigner(skey));  // validates
-  ASSIGN_OR_RETURN(CosignerKey key, ParseCosignerKey(skey.substr(kPrivatePrefix.size()), "cosigner private key"));
-  ASSIGN_OR_RETURN(crypto::Ed25519KeyPair kp, crypto::Ed25519FromSeed(key.material));
-  return FormatCosignerKeys(signer->name(), kp).verifier_key;
+  ASSIGN_OR_RETURN(internal::ParsedKey key,
+                   internal::ParsePrivateKey(skey, kSigTypeCosignatureV1, "cosigner private key"));
+  return internal::FormatKeyPair(key.name, kSigTypeCosignatureV1, {key.material, key.public_key}).verifier_key;
 }
 
 Result<std::vector<VerifiedCosignature>> VerifyCosignatures(const Note& note,

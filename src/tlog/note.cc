@@ -1,16 +1,18 @@
 #include "tlog/note.h"
 
-#include <cstdio>
 
 #include "common/encoding.h"
 #include "crypto/ed25519.h"
 #include "crypto/sha256.h"
+#include "tlog/internal/note_keys.h"
 
 namespace domicile::tlog {
 namespace {
 
-constexpr std::string_view kSigPrefix = "\xe2\x80\x94 ";  // U+2014 EM DASH, space
-constexpr std::string_view kPrivatePrefix = "PRIVATE+KEY+";
+using internal::Be32;
+using internal::KeyIdHex;
+using internal::kSigPrefix;
+using internal::ReadBe32;
 
 // Decodes one UTF-8 code point at s[i], advancing i; -1 if malformed (overlong,
 // surrogate, out of range or truncated).
@@ -50,52 +52,6 @@ bool IsUnicodeSpace(int32_t cp) {
   return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
          (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
          cp == 0x205F || cp == 0x3000;
-}
-
-std::string KeyIdHex(uint32_t id) {
-  char buf[9];
-  std::snprintf(buf, sizeof(buf), "%08x", id);
-  return buf;
-}
-
-uint32_t ReadBe32(std::string_view b) {
-  return (uint32_t(uint8_t(b[0])) << 24) | (uint32_t(uint8_t(b[1])) << 16) |
-         (uint32_t(uint8_t(b[2])) << 8) | uint32_t(uint8_t(b[3]));
-}
-
-std::string Be32(uint32_t v) {
-  std::string s(4, '\0');
-  for (int i = 0; i < 4; ++i) s[i] = char(v >> (24 - 8 * i));
-  return s;
-}
-
-// Splits "name+hash+base64" into its parts and checks name and hash syntax.
-struct KeyParts {
-  std::string name;
-  uint32_t id = 0;
-  std::string key;  // decoded: type byte || key material
-};
-Result<KeyParts> SplitKey(std::string_view text, std::string_view what) {
-  size_t p1 = text.find('+');
-  size_t p2 = p1 == std::string_view::npos ? p1 : text.find('+', p1 + 1);
-  if (p2 == std::string_view::npos) {  // the base64 key itself may contain '+'
-    return InvalidArgumentError(std::string(what) + ": want name+hash+key");
-  }
-  KeyParts parts;
-  parts.name = std::string(text.substr(0, p1));
-  if (!IsValidKeyName(parts.name)) return InvalidArgumentError(std::string(what) + ": bad key name");
-  std::string_view hash = text.substr(p1 + 1, p2 - p1 - 1);
-  if (hash.size() != 8 || hash.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
-    return InvalidArgumentError(std::string(what) + ": key hash must be 8 lowercase hex digits");
-  }
-  parts.id = uint32_t(std::stoul(std::string(hash), nullptr, 16));
-  auto key = Base64Decode(text.substr(p2 + 1));
-  if (!key.ok()) return InvalidArgumentError(std::string(what) + ": key is not base64");
-  parts.key = std::move(*key);
-  if (parts.key.size() != 33 || uint8_t(parts.key[0]) != kSigTypeEd25519) {
-    return InvalidArgumentError(std::string(what) + ": not an Ed25519 key (want type 0x01 and 32 bytes)");
-  }
-  return parts;
 }
 
 class Ed25519Verifier final : public NoteVerifier {
@@ -150,48 +106,24 @@ bool IsValidKeyName(std::string_view name) {
 }
 
 Result<std::unique_ptr<NoteVerifier>> NewVerifier(std::string_view vkey) {
-  ASSIGN_OR_RETURN(KeyParts parts, SplitKey(vkey, "verifier key"));
-  std::string pub = parts.key.substr(1);
-  if (KeyId(parts.name, kSigTypeEd25519, pub) != parts.id) {
-    return InvalidArgumentError("verifier key: key hash does not match the key");
-  }
-  return std::unique_ptr<NoteVerifier>(std::make_unique<Ed25519Verifier>(parts.name, parts.id, pub));
+  ASSIGN_OR_RETURN(internal::ParsedKey key, internal::ParseVerifierKey(vkey, kSigTypeEd25519, "verifier key"));
+  return std::unique_ptr<NoteVerifier>(std::make_unique<Ed25519Verifier>(key.name, key.id, key.public_key));
 }
 
 Result<std::unique_ptr<NoteSigner>> NewSigner(std::string_view skey) {
-  if (skey.substr(0, kPrivatePrefix.size()) != kPrivatePrefix) {
-    return InvalidArgumentError("private key: must start with PRIVATE+KEY+");
-  }
-  ASSIGN_OR_RETURN(KeyParts parts, SplitKey(skey.substr(kPrivatePrefix.size()), "private key"));
-  std::string seed = parts.key.substr(1);
-  ASSIGN_OR_RETURN(crypto::Ed25519KeyPair kp, crypto::Ed25519FromSeed(seed));
-  if (KeyId(parts.name, kSigTypeEd25519, kp.public_key) != parts.id) {
-    return InvalidArgumentError("private key: key hash does not match the key");
-  }
-  return std::unique_ptr<NoteSigner>(std::make_unique<Ed25519Signer>(parts.name, parts.id, seed));
+  ASSIGN_OR_RETURN(internal::ParsedKey key, internal::ParsePrivateKey(skey, kSigTypeEd25519, "private key"));
+  return std::unique_ptr<NoteSigner>(std::make_unique<Ed25519Signer>(key.name, key.id, key.material));
 }
-
-namespace {
-NoteKeyPair FormatKeys(std::string_view name, const crypto::Ed25519KeyPair& kp) {
-  uint32_t id = KeyId(name, kSigTypeEd25519, kp.public_key);
-  std::string type(1, char(kSigTypeEd25519));
-  std::string suffix = std::string(name) + "+" + KeyIdHex(id) + "+";
-  return NoteKeyPair{std::string(kPrivatePrefix) + suffix + Base64Encode(type + kp.seed),
-                     suffix + Base64Encode(type + kp.public_key)};
-}
-}  // namespace
 
 Result<NoteKeyPair> GenerateNoteKey(std::string_view name) {
   if (!IsValidKeyName(name)) return InvalidArgumentError("bad key name (empty, or has spaces or '+')");
   ASSIGN_OR_RETURN(crypto::Ed25519KeyPair kp, crypto::Ed25519Generate());
-  return FormatKeys(name, kp);
+  return internal::FormatKeyPair(name, kSigTypeEd25519, kp);
 }
 
 Result<std::string> VerifierKeyFor(std::string_view skey) {
-  ASSIGN_OR_RETURN(auto signer, NewSigner(skey));  // validates
-  ASSIGN_OR_RETURN(KeyParts parts, SplitKey(skey.substr(kPrivatePrefix.size()), "private key"));
-  ASSIGN_OR_RETURN(crypto::Ed25519KeyPair kp, crypto::Ed25519FromSeed(parts.key.substr(1)));
-  return FormatKeys(signer->name(), kp).verifier_key;
+  ASSIGN_OR_RETURN(internal::ParsedKey key, internal::ParsePrivateKey(skey, kSigTypeEd25519, "private key"));
+  return internal::FormatKeyPair(key.name, kSigTypeEd25519, {key.material, key.public_key}).verifier_key;
 }
 
 Result<Note> ParseNote(std::string_view msg) {
