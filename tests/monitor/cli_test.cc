@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/file.h"
+#include "fakes/cli_runner.h"
 #include "fakes/temp_dir.h"
 #include "gateway/audit_entry.h"
 #include "monitor/http_client.h"
@@ -28,15 +29,8 @@ extern char** environ;
 namespace domicile::monitor {
 namespace {
 
-std::string Binary() {
-  if (const char* dir = std::getenv("DOMICILE_BIN_DIR")) return std::string(dir) + "/domicile";
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "domicile").string();
-}
-
-struct CmdResult {
-  int code;
-  std::string out, err;
-};
+using testing::CmdResult;
+using testing::DomicileBinary;
 
 std::string Entry(int i, const std::string& country) {
   gateway::AuditEntry e;
@@ -56,7 +50,7 @@ std::string Entry(int i, const std::string& country) {
 class MonitorCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(Binary())) GTEST_SKIP() << Binary() << " is not built";
+    if (!std::filesystem::exists(DomicileBinary())) GTEST_SKIP() << DomicileBinary() << " is not built";
     t_ = tmp_.path();
   }
   void TearDown() override {
@@ -67,20 +61,13 @@ class MonitorCliTest : public ::testing::Test {
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
   }
-  CmdResult D(const std::string& args, const std::string& input = "") {
-    FileSystem& fs = *FileSystem::Default();
-    EXPECT_TRUE(WriteFileSynced(fs, t_ + "/stdin", input).ok());
-    std::string cmd = Binary() + " " + args + " <" + t_ + "/stdin >" + t_ + "/stdout 2>" + t_ + "/stderr";
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, fs.ReadFile(t_ + "/stdout").value_or(""),
-            fs.ReadFile(t_ + "/stderr").value_or("")};
-  }
+  CmdResult D(const std::string& args, const std::string& input = "") { return testing::RunDomicile(t_, args, input); }
   void Write(const std::string& name, const std::string& text) {
     ASSERT_TRUE(WriteFileSynced(*FileSystem::Default(), t_ + "/" + name, text).ok());
   }
   // Starts `domicile witness serve` and returns its port (read from its stderr).
   int StartWitness() {
-    std::string bin = Binary(), cfg = t_ + "/witness.yaml", err = t_ + "/witness.err";
+    std::string bin = DomicileBinary(), cfg = t_ + "/witness.yaml", err = t_ + "/witness.err";
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/file.h"
+#include "fakes/cli_runner.h"
 #include "fakes/temp_dir.h"
 #include "tlog/appender.h"
 #include "tlog/merkle.h"
@@ -25,38 +26,21 @@
 namespace domicile::tlog {
 namespace {
 
-std::string Binary() {
-  if (const char* dir = std::getenv("DOMICILE_BIN_DIR")) return std::string(dir) + "/domicile";
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "domicile").string();
-}
-
-struct CmdResult {
-  int code;
-  std::string out, err;
-};
-
-// Runs `args` (shell words, already safe) with `input` on stdin.
-CmdResult Domicile(const std::string& tmp, const std::string& args, const std::string& input = "") {
-  FileSystem& fs = *FileSystem::Default();
-  EXPECT_TRUE(WriteFileSynced(fs, tmp + "/stdin", input).ok());
-  std::string cmd = Binary() + " " + args + " <" + tmp + "/stdin >" + tmp + "/stdout 2>" + tmp + "/stderr";
-  int status = std::system(cmd.c_str());
-  return CmdResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, fs.ReadFile(tmp + "/stdout").value_or(""),
-             fs.ReadFile(tmp + "/stderr").value_or("")};
-}
+using testing::CmdResult;
+using testing::DomicileBinary;
 
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(Binary())) GTEST_SKIP() << Binary() << " is not built";
+    if (!std::filesystem::exists(DomicileBinary())) GTEST_SKIP() << DomicileBinary() << " is not built";
     dir_ = tmp_.path() + "/log";
     key_ = tmp_.path() + "/log.key";
-    CmdResult r = Domicile(tmp_.path(), "log init " + dir_ + " --origin example.com/cli --key " + key_);
+    CmdResult r = D("log init " + dir_ + " --origin example.com/cli --key " + key_);
     ASSERT_EQ(r.code, 0) << r.err;
     vkey_ = r.out.substr(0, r.out.size() - 1);
     ASSERT_EQ(r.out, vkey_ + "\n");
   }
-  CmdResult D(const std::string& args, const std::string& input = "") { return Domicile(tmp_.path(), args, input); }
+  CmdResult D(const std::string& args, const std::string& input = "") { return testing::RunDomicile(tmp_.path(), args, input); }
   uint64_t Size() {
     CmdResult r = D("log checkpoint " + dir_);
     size_t a = r.out.find('\n'), b = r.out.find('\n', a + 1);
@@ -172,7 +156,7 @@ TEST_F(CliTest, KillDashNineWhileAppendingLeavesAVerifiableLog) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::setpgid(0, 0);
-      std::string loop = "while :; do seq 1 700 | '" + Binary() + "' log append '" + dir_ + "' --key '" + key_ +
+      std::string loop = "while :; do seq 1 700 | '" + DomicileBinary() + "' log append '" + dir_ + "' --key '" + key_ +
                          "' >/dev/null || exit 1; done";
       ::execl("/bin/sh", "sh", "-c", loop.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
