@@ -1,81 +1,81 @@
 #include "scan/scanner.h"
 
-#include <hs/hs.h>
 #include <phonenumbers/phonenumberutil.h>
 #include <re2/re2.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <map>
-#include <mutex>
+#include <random>
 #include <string>
 #include <utility>
 
 #include "scan/internal/candidates.h"
 #include "scan/internal/context.h"
+#include "scan/internal/shapes.h"
 #include "scan/internal/validators.h"
 
 namespace domicile::scan {
 namespace {
 
 using internal::ContextHit;
+using internal::IsAlphaByte;
+using internal::IsDigitByte;
+using internal::IsHexByte;
 
-// How a rule's exact match becomes a finding.
+// How a rule's exact match becomes a finding. One rule per kind; a rule runs when
+// any entity it can report is enabled.
 enum class Kind {
   kEmail, kPhone, kDate, kCardLike, kSsn, kIpv4, kIpv6, kIban, kMac, kGeo, kUuid,
 };
+constexpr int kKindCount = 11;
+constexpr std::array<std::array<Entity, 2>, kKindCount> kKindEntities = {{
+    {Entity::kEmailAddress, Entity::kEmailAddress},
+    {Entity::kPhoneNumber, Entity::kPhoneNumber},
+    {Entity::kDateOfBirth, Entity::kDateOfBirth},
+    {Entity::kCreditCard, Entity::kImei},
+    {Entity::kUsSsn, Entity::kUsSsn},
+    {Entity::kIpAddress, Entity::kIpAddress},
+    {Entity::kIpAddress, Entity::kIpAddress},
+    {Entity::kIbanCode, Entity::kIbanCode},
+    {Entity::kMacAddress, Entity::kMacAddress},
+    {Entity::kGeoCoordinate, Entity::kGeoCoordinate},
+    {Entity::kAdvertisingId, Entity::kAdvertisingId},
+}};
 
-// One detection rule. `candidate` is the Vectorscan pattern (it only needs to
-// report where a match ends); `exact` is the RE2 pattern run on the window
-// [end - before, end + after] around each candidate end, so `before` must cover
-// the longest exact match that ends at or after the candidate's end.
-struct Rule {
-  Kind kind;
-  const char* candidate;
-  const char* exact;
-  int before;
-  int after;
-  std::array<Entity, 2> entities;  // what the rule can report
+// Exact patterns still run by RE2, on rare events only: the e-mail address at an
+// '@', and month-name dates next to a month word.
+constexpr const char* kEmailPattern =
+    R"([A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24})";
+constexpr const char* kDatePattern =
+    R"(\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|\d{1,2}[\-/.]\d{1,2}[\-/.](?:\d{4}|\d{2})|(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s{1,3}\d{1,2}(?:st|nd|rd|th)?,?\s{1,3}\d{4})|(?i:\d{1,2}(?:st|nd|rd|th)?\s{1,3}(?:of\s)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,?\s{1,3}\d{4}))";
+
+// Regular expressions describing the same candidates as the hand-written pass,
+// one per rule. Not used by the scanner: bench_scan gives them to ripgrep, the
+// baseline it is measured against.
+constexpr const char* kCandidateRegexes[] = {
+    R"([A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]{2})",
+    R"(\d(?:[ .()\-]{0,3}\d){6})",
+    R"(\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2}|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s{1,3}\d|\d\s{1,3}(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
+    R"(\d(?:[ \-]?\d){11})",
+    R"(\d{3}[ \-]\d{2}[ \-]\d{4}|\d{9})",
+    R"(\d\.\d{1,3}\.\d{1,3}\.\d)",
+    R"([0-9A-Fa-f]::|::[0-9A-Fa-f]|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f])",
+    R"([A-Za-z]{2}\d{2} ?[A-Za-z0-9]{4})",
+    R"([0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})",
+    R"(\d\.\d{3}\d*\s?,\s?-?\d{1,3}\.\d{3})",
+    R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})",
 };
 
-constexpr Rule kRules[] = {
-    {Kind::kEmail, R"([A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]{2})",
-     R"([A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24})",
-     80, 260, {Entity::kEmailAddress, Entity::kEmailAddress}},
-    {Kind::kPhone, R"(\d(?:[ .()\-]{0,3}\d){6})",
-     R"(\+?\(?\d[\d ().\-]{5,24}\d(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?)",
-     32, 40, {Entity::kPhoneNumber, Entity::kPhoneNumber}},
-    {Kind::kDate,
-     R"(\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2}|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s{1,3}\d|\d\s{1,3}(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
-     R"(\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|\d{1,2}[\-/.]\d{1,2}[\-/.](?:\d{4}|\d{2})|(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s{1,3}\d{1,2}(?:st|nd|rd|th)?,?\s{1,3}\d{4})|(?i:\d{1,2}(?:st|nd|rd|th)?\s{1,3}(?:of\s)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,?\s{1,3}\d{4}))",
-     24, 24, {Entity::kDateOfBirth, Entity::kDateOfBirth}},
-    {Kind::kCardLike, R"(\d(?:[ \-]?\d){11})", R"(\d(?:[ \-]?\d){11,18})", 24, 24,
-     {Entity::kCreditCard, Entity::kImei}},
-    {Kind::kSsn, R"(\d{3}[ \-]\d{2}[ \-]\d{4}|\d{9})", R"(\d{3}[ \-]?\d{2}[ \-]?\d{4})", 12, 4,
-     {Entity::kUsSsn, Entity::kUsSsn}},
-    {Kind::kIpv4, R"(\d\.\d{1,3}\.\d{1,3}\.\d)", R"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})", 16, 8,
-     {Entity::kIpAddress, Entity::kIpAddress}},
-    {Kind::kIpv6, R"([0-9A-Fa-f]::|::[0-9A-Fa-f]|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f])",
-     R"([0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*[0-9A-Fa-f])", 44, 44,
-     {Entity::kIpAddress, Entity::kIpAddress}},
-    {Kind::kIban, R"([A-Za-z]{2}\d{2} ?[A-Za-z0-9]{4})", R"([A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30})",
-     10, 44, {Entity::kIbanCode, Entity::kIbanCode}},
-    {Kind::kMac,
-     R"([0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})",
-     R"([0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})", 20, 4,
-     {Entity::kMacAddress, Entity::kMacAddress}},
-    {Kind::kGeo, R"(\d\.\d{3}\d*\s?,\s?-?\d{1,3}\.\d{3})", R"(-?\d{1,2}\.\d{3,10}\s?,\s?-?\d{1,3}\.\d{3,10})",
-     32, 12, {Entity::kGeoCoordinate, Entity::kGeoCoordinate}},
-    {Kind::kUuid, R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})",
-     R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})", 40, 4,
-     {Entity::kAdvertisingId, Entity::kAdvertisingId}},
-};
-constexpr int kRuleCount = static_cast<int>(std::size(kRules));
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-bool IsHexOrColon(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == ':'; }
+bool IsDigit(char c) { return IsDigitByte(c); }
+bool IsAlnum(char c) { return internal::IsAlnumByte(c); }
+bool IsHexOrColon(char c) { return IsHexByte(c) || c == ':'; }
 
 // A candidate finding before overlaps are resolved.
 struct Hit {
@@ -85,73 +85,57 @@ struct Hit {
   float score;
 };
 
-// A byte range of the buffer that some rule should look at with RE2.
-struct Window {
-  size_t begin;
-  size_t end;
-};
-
-// Collected by the Vectorscan callback: merged windows, per rule.
-struct Candidates {
-  size_t text_size = 0;
-  std::array<std::vector<Window>, kRuleCount> windows;
-};
-
-int OnCandidate(unsigned int id, unsigned long long /*from*/, unsigned long long to,
-                unsigned int /*flags*/, void* ctx) {
-  auto* c = static_cast<Candidates*>(ctx);
-  const Rule& r = kRules[id];
-  size_t b = to > static_cast<unsigned long long>(r.before) ? to - r.before : 0;
-  size_t e = std::min<size_t>(c->text_size, to + r.after);
-  auto& w = c->windows[id];
-  if (!w.empty() && b <= w.back().end) {
-    w.back().end = std::max(w.back().end, e);
-  } else {
-    w.push_back({b, e});
-  }
-  return 0;
-}
-
 float Clamp(float s) { return std::min(1.0f, std::max(0.0f, s)); }
+
+// libphonenumber verdicts by a keyed 64-bit hash of the number (never the number
+// itself): one Parse + IsValidNumber costs 80-150 us with Debian's build, and the
+// same numbers recur throughout logs and exports. Direct-mapped, lock-free: each
+// slot holds the hash's upper 48 bits and the score's code in the low 16.
+class PhoneVerdicts {
+ public:
+  PhoneVerdicts() : key_(std::random_device()() * 0x9E3779B97F4A7C15ull ^ std::random_device()()) {
+    for (auto& slot : slots_) slot.store(0, std::memory_order_relaxed);
+  }
+  uint64_t Hash(std::string_view number, int groups) const {
+    uint64_t h = key_ ^ static_cast<uint64_t>(groups);
+    for (char c : number) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ull;
+    h ^= h >> 31;
+    h *= 0x7FB5D329728EA185ull;
+    return h ^ (h >> 27);
+  }
+  // The cached score for hash `h`, or a negative value.
+  float Find(uint64_t h) const {
+    uint64_t v = slots_[h & (kSlots - 1)].load(std::memory_order_relaxed);
+    if (v == 0 || (v >> 16) != (h >> 16)) return -1;
+    return static_cast<float>((v & 0xFFFF) - 1) / 100.0f;
+  }
+  void Put(uint64_t h, float score) {
+    uint64_t code = static_cast<uint64_t>(score * 100.0f + 0.5f) + 1;
+    slots_[h & (kSlots - 1)].store((h >> 16) << 16 | code, std::memory_order_relaxed);
+  }
+
+ private:
+  static constexpr size_t kSlots = size_t{1} << 14;
+  const uint64_t key_;
+  std::array<std::atomic<uint64_t>, kSlots> slots_;
+};
 
 }  // namespace
 
 struct Scanner::Impl {
+  class Pass;
+
   ScanOptions options;
   std::array<bool, kEntityCount> enabled{};
-  std::array<std::unique_ptr<RE2>, kRuleCount> exact;
-  hs_database_t* db = nullptr;
-  hs_scratch_t* prototype = nullptr;
-
-  mutable std::mutex mu;
-  mutable std::vector<hs_scratch_t*> free_scratch;  // guarded by mu
-
-  ~Impl() {
-    for (hs_scratch_t* s : free_scratch) hs_free_scratch(s);
-    if (prototype != nullptr) hs_free_scratch(prototype);
-    if (db != nullptr) hs_free_database(db);
-  }
-
-  hs_scratch_t* Borrow() const {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!free_scratch.empty()) {
-        hs_scratch_t* s = free_scratch.back();
-        free_scratch.pop_back();
-        return s;
-      }
-    }
-    hs_scratch_t* s = nullptr;
-    if (hs_clone_scratch(prototype, &s) != HS_SUCCESS) return nullptr;
-    return s;
-  }
-  void Return(hs_scratch_t* s) const {
-    std::lock_guard<std::mutex> lock(mu);
-    free_scratch.push_back(s);
-  }
+  std::array<bool, kKindCount> rule_on{};
+  std::unique_ptr<RE2> email;
+  std::unique_ptr<RE2> date;
+  mutable PhoneVerdicts phone_verdicts;
 
   bool Enabled(Entity e) const { return enabled[static_cast<int>(e)]; }
+  bool On(Kind k) const { return rule_on[static_cast<int>(k)]; }
 
+  float PhoneScore(std::string_view main, int groups) const;
   void Classify(Kind kind, std::string_view text, size_t b, size_t e, const FieldNames* fields,
                 std::string_view field_override, std::vector<Hit>& out) const;
   std::vector<Finding> Run(std::string_view text, const FieldNames* fields,
@@ -186,41 +170,48 @@ std::string_view PhoneShape(std::string_view s, int& groups) {
   while (!main.empty() && (main.back() == ' ' || main.back() == '.' || main.back() == '-')) {
     main.remove_suffix(1);
   }
-  static const RE2 kNotPhone(
-      R"(\d{3}-\d{2}-\d{4}|\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}.*|\d{1,2}[\-/.]\d{1,2}[\-/.](?:\d{4}|\d{2})|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|.*(?:  |\.\.|--|\(\(|\)\)).*)");
-  if (RE2::FullMatch(main, kNotPhone)) return {};
+  if (internal::NotPhoneShape(main)) return {};
   if (main[0] != '+' && groups == 1 && digits > 12) return {};
   return main;
 }
 
+}  // namespace
+
 // libphonenumber's verdict on a number that passed PhoneShape().
-float PhoneScore(std::string_view main, int groups) {
-  bool international = main[0] == '+';
+float Scanner::Impl::PhoneScore(std::string_view main, int groups) const {
+  uint64_t h = phone_verdicts.Hash(main, groups);
+  if (float cached = phone_verdicts.Find(h); cached >= 0) return cached;
+  float score = 0;
   using i18n::phonenumbers::PhoneNumber;
   using i18n::phonenumbers::PhoneNumberUtil;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   std::string number(main);
   PhoneNumber parsed;
-  if (international) {
-    if (util.Parse(number, "ZZ", &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) return 0;
-    if (util.IsValidNumber(parsed)) return 0.8f;
-    return util.IsPossibleNumber(parsed) ? 0.6f : 0;
+  if (main[0] == '+') {
+    if (util.Parse(number, "ZZ", &parsed) == PhoneNumberUtil::NO_PARSING_ERROR) {
+      score = util.IsValidNumber(parsed) ? 0.8f : util.IsPossibleNumber(parsed) ? 0.6f : 0;
+    }
+  } else {
+    // National format: the region is unknown, so ask the regions where most
+    // numbers come from and keep the best answer.
+    static constexpr const char* kRegions[] = {"US", "GB", "DE", "FR", "IN", "AU", "BR", "IT",
+                                               "ES", "NL", "CH", "BE", "AT", "SE", "HU", "FI"};
+    bool possible = false;
+    bool valid = false;
+    for (const char* region : kRegions) {
+      if (util.Parse(number, region, &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) continue;
+      if ((valid = util.IsValidNumber(parsed))) break;
+      if (!possible) possible = util.IsPossibleNumber(parsed);
+    }
+    if (valid) {
+      score = groups > 1 ? 0.6f : 0.45f;
+    } else if (possible) {
+      score = groups > 1 ? 0.5f : 0.35f;
+    }
   }
-  // National format: the region is unknown, so ask the regions where most
-  // numbers come from and keep the best answer.
-  static constexpr const char* kRegions[] = {"US", "GB", "DE", "FR", "IN", "AU", "BR", "IT", "ES",
-                                             "NL", "CH", "BE", "AT", "SE", "HU", "FI"};
-  bool possible = false;
-  for (const char* region : kRegions) {
-    if (util.Parse(number, region, &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) continue;
-    if (util.IsValidNumber(parsed)) return groups > 1 ? 0.6f : 0.45f;
-    if (!possible) possible = util.IsPossibleNumber(parsed);
-  }
-  if (!possible) return 0;
-  return groups > 1 ? 0.5f : 0.35f;
+  phone_verdicts.Put(h, score);
+  return score;
 }
-
-}  // namespace
 
 void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t e,
                              const FieldNames* fields, std::string_view field_override,
@@ -231,7 +222,7 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
   char after2 = e + 1 < text.size() ? text[e + 1] : ' ';
   auto context = [&](Entity entity) {
     std::string_view field = field_override;
-    if (field.empty() && fields != nullptr) field = fields->FieldAt(b);
+    if (field.empty() && fields != nullptr && fields->MayName(entity)) field = fields->FieldAt(b);
     return internal::FindContext(entity, text, b, e, field);
   };
   // Digit runs must not continue into neighbouring digits or words.
@@ -371,50 +362,229 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
   }
 }
 
-std::vector<Finding> Scanner::Impl::Run(std::string_view text, const FieldNames* fields,
-                                        std::string_view field_override) const {
-  std::vector<Finding> findings;
-  if (text.empty() || db == nullptr) return findings;
-  Candidates cands;
-  cands.text_size = text.size();
-  hs_scratch_t* scratch = Borrow();
-  if (scratch == nullptr) return findings;  // out of memory: nothing we can report
-  // Vectorscan takes an unsigned int length: scan in slices that overlap by the
-  // longest window so that no match is lost at a slice edge.
-  constexpr size_t kSlice = size_t{1} << 30;
-  constexpr size_t kOverlap = 512;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t len = std::min(kSlice, text.size() - pos);
-    Candidates part;
-    part.text_size = len;
-    hs_scan(db, text.data() + pos, static_cast<unsigned int>(len), 0, scratch, OnCandidate, &part);
-    for (int r = 0; r < kRuleCount; ++r) {
-      for (Window w : part.windows[r]) cands.windows[r].push_back({w.begin + pos, w.end + pos});
-    }
-    if (pos + len >= text.size()) break;
-    pos += len - kOverlap;
-  }
-  Return(scratch);
+// The one pass over a buffer: stops at digits, '@' and ':' and tries, at each
+// stop, the rules that can match there. Every rule behaves as if it scanned the
+// buffer alone: it is tried at every position where one of its matches can start
+// a finding (a digit run's start, the bytes before an '@', ...), except inside its
+// own previous match (next_[kind]), like a regex engine looking for the next match.
+class Scanner::Impl::Pass {
+ public:
+  Pass(const Scanner::Impl& impl, std::string_view text, const FieldNames* fields,
+       std::string_view field_override, std::vector<Hit>& hits)
+      : impl_(impl), text_(text), fields_(fields), field_override_(field_override), hits_(hits) {}
 
-  std::vector<Hit> hits;
-  for (int r = 0; r < kRuleCount; ++r) {
-    const RE2* re = exact[r].get();
-    if (re == nullptr) continue;
-    size_t last_end = 0;
-    for (Window w : cands.windows[r]) {
-      size_t pos = std::max(w.begin, last_end);
-      re2::StringPiece match;
-      while (pos < w.end &&
-             re->Match(re2::StringPiece(text.data(), text.size()), pos, w.end, RE2::UNANCHORED,
-                       &match, 1)) {
-        size_t b = static_cast<size_t>(match.data() - text.data());
-        size_t e = b + match.size();
-        Classify(kRules[r].kind, text, b, e, fields, field_override, hits);
-        pos = e > b ? e : b + 1;
-        last_end = pos;
+  void Run() {
+    const size_t n = text_.size();
+    size_t i = 0;
+    while ((i = NextStop(i)) < n) {
+      char c = text_[i];
+      if (c == '@') {
+        OnAt(i);
+        ++i;
+      } else if (c == ':') {
+        OnColon(i);
+        ++i;
+      } else {
+        size_t r = i + 1;
+        while (r < n && IsDigit(text_[r])) ++r;
+        OnDigits(i, r);
+        i = r;
       }
     }
   }
+
+ private:
+  // The first position >= i holding a digit, '@' or ':' (or the size).
+  size_t NextStop(size_t i) const {
+    const size_t n = text_.size();
+    const char* p = text_.data();
+#if defined(__SSE2__)
+    const __m128i zero = _mm_set1_epi8('0');
+    const __m128i nine = _mm_set1_epi8(9);
+    const __m128i at = _mm_set1_epi8('@');
+    const __m128i colon = _mm_set1_epi8(':');
+    for (; i + 16 <= n; i += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      __m128i d = _mm_sub_epi8(v, zero);
+      __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);  // (c - '0') <= 9 unsigned
+      __m128i hit = _mm_or_si128(digit, _mm_or_si128(_mm_cmpeq_epi8(v, at), _mm_cmpeq_epi8(v, colon)));
+      int mask = _mm_movemask_epi8(hit);
+      if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+#endif
+    while (i < n && !IsDigit(p[i]) && p[i] != '@' && p[i] != ':') ++i;
+    return i;
+  }
+
+  char At(size_t i) const { return i < text_.size() ? text_[i] : ' '; }
+  char Before(size_t i) const { return i > 0 ? text_[i - 1] : ' '; }
+
+  // A match [b, e) of `kind`'s rule: classify it and let the rule go on after it.
+  void Match(Kind kind, size_t b, size_t e) {
+    impl_.Classify(kind, text_, b, e, fields_, field_override_, hits_);
+    next_[static_cast<int>(kind)] = e;
+  }
+  bool May(Kind kind, size_t b) const { return impl_.On(kind) && b >= next_[static_cast<int>(kind)]; }
+
+  // An e-mail address around the '@' at `at`: the local part starts at most 64
+  // bytes before it (leftmost), the rest is RE2's anchored match.
+  void OnAt(size_t at) {
+    size_t b = at;
+    while (b > 0 && at - b < 64 && IsLocalPart(text_[b - 1])) --b;
+    b = std::max(b, next_[static_cast<int>(Kind::kEmail)]);
+    if (b == at || !May(Kind::kEmail, b)) return;
+    re2::StringPiece m;
+    size_t end = std::min(text_.size(), at + 260);
+    if (impl_.email->Match(re2::StringPiece(text_.data(), text_.size()), b, end, RE2::ANCHOR_START, &m, 1)) {
+      Match(Kind::kEmail, b, b + m.size());
+    }
+  }
+  static bool IsLocalPart(char c) {
+    static constexpr std::string_view kSpecial = "!#$%&'*+/=?^_`{|}~.-";
+    return IsAlnum(c) || kSpecial.find(c) != std::string_view::npos;
+  }
+
+  // IPv6 and colon-separated MAC addresses around the ':' at `i`; each run of
+  // hex digits, colons and dots is looked at once.
+  void OnColon(size_t i) {
+    if (i < colon_done_ || !(impl_.On(Kind::kIpv6) || impl_.On(Kind::kMac))) return;
+    constexpr size_t kReach = 46;  // longer than any IPv6 address (45)
+    auto hex_colon_dot = [](char c) { return IsHexByte(c) || c == ':' || c == '.'; };
+    size_t b = i;
+    while (b > 0 && i - b < kReach && hex_colon_dot(text_[b - 1])) --b;
+    size_t e = i + 1;
+    while (e < text_.size() && e - i < kReach && hex_colon_dot(text_[e])) ++e;
+    colon_done_ = e;
+    // IPv6 ([0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*[0-9A-Fa-f]) where the run has
+    // "::" or three colons. A match not starting the run follows a '.', which
+    // disqualifies it; so the match is the run up to its last hex digit, if no dot
+    // comes before its second colon.
+    std::string_view run = text_.substr(b, e - b);
+    size_t colons = std::count(run.begin(), run.end(), ':');
+    if (impl_.On(Kind::kIpv6) && (colons >= 3 || run.find("::") != std::string_view::npos)) {
+      size_t second = run.find(':', run.find(':') + 1);
+      size_t last = run.size();
+      while (last > second + 1 && !IsHexByte(run[last - 1])) --last;
+      if (second != std::string_view::npos && run.substr(0, second).find('.') == std::string_view::npos &&
+          last > second + 1 && May(Kind::kIpv6, b)) {
+        Match(Kind::kIpv6, b, b + last);
+      }
+    }
+    // Six hex octets separated by ':' (or '-'): exactly the run of hex, ':' and '-'.
+    if (colons >= 5 && impl_.On(Kind::kMac)) {
+      auto hex_sep = [](char c) { return IsHexByte(c) || c == ':' || c == '-'; };
+      size_t mb = i;
+      while (mb > 0 && i - mb < 17 && hex_sep(text_[mb - 1])) --mb;
+      size_t me = i + 1;
+      while (me < text_.size() && me - mb < 18 && hex_sep(text_[me])) ++me;
+      if (me - mb == 17 && May(Kind::kMac, mb)) Match(Kind::kMac, mb, me);
+    }
+  }
+
+  // Hex tokens that contain the digit run at `s`: UUIDs (advertising ids) and
+  // MAC addresses written with '-' or as xxxx.xxxx.xxxx. A token is looked at once.
+  void OnHexToken(size_t s) {
+    constexpr size_t kReach = 40;
+    auto hex_dash = [](char c) { return IsHexByte(c) || c == '-'; };
+    size_t b = s;
+    while (b > 0 && s - b < kReach && hex_dash(text_[b - 1])) --b;
+    size_t e = s;
+    while (e < text_.size() && e - s < kReach && hex_dash(text_[e])) ++e;
+    hex_done_ = e;
+    if (e - b == 36 && internal::UuidValid(text_.substr(b, 36))) {
+      uuid_until_ = e;
+      if (May(Kind::kUuid, b)) Match(Kind::kUuid, b, e);
+    }
+    if (e - b == 17 && May(Kind::kMac, b)) Match(Kind::kMac, b, e);
+    if (!impl_.On(Kind::kMac)) return;
+    // Dotted: the run of hex digits and dots, its first 14 bytes.
+    auto hex_dot = [](char c) { return IsHexByte(c) || c == '.'; };
+    size_t db = s;
+    while (db > 0 && s - db < 15 && hex_dot(text_[db - 1])) --db;
+    if (db + 14 <= text_.size() && text_[db + 4] == '.' && text_[db + 9] == '.' &&
+        !IsHexByte(At(db + 14)) && May(Kind::kMac, db)) {
+      Match(Kind::kMac, db, db + 14);
+    }
+  }
+
+  // The digit run [s, r): every numeric rule that can start a finding here.
+  void OnDigits(size_t s, size_t r) {
+    const size_t len = r - s;
+    const char before = Before(s);
+    const char after = At(r);
+    auto hexish = [](char c) { return c == '-' || c == '.' || (IsHexByte(c) && !IsDigit(c)); };
+    if (s >= hex_done_ && (hexish(before) || hexish(after)) &&
+        (impl_.On(Kind::kUuid) || impl_.On(Kind::kMac))) {
+      OnHexToken(s);
+    }
+    if (s < uuid_until_) return;  // digits inside a UUID are not numbers of their own
+    if (s >= 2 && len >= 2 && IsAlphaByte(before) && IsAlphaByte(text_[s - 2]) && May(Kind::kIban, s - 2)) {
+      if (size_t e = internal::IbanEnd(text_, s - 2)) Match(Kind::kIban, s - 2, e);
+    }
+    if (impl_.On(Kind::kDate) && len <= 4) OnDate(s, len, before, after);
+    // Every other numeric match either is a long run or goes on with a separator.
+    const bool separated = after == ' ' || after == '-' || after == '.' || after == '(' ||
+                           after == ')' || after == '/' || after == ',' || after == '\t' ||
+                           after == '\n' || after == '\r' || after == '\f';
+    if (!separated && len < 7) return;
+    if (May(Kind::kPhone, s)) {
+      if (size_t e = internal::PhoneEnd(text_, s)) {
+        size_t b = s;
+        if (Before(b) == '(' && b - 1 >= next_[static_cast<int>(Kind::kPhone)]) --b;
+        if (Before(b) == '+' && b - 1 >= next_[static_cast<int>(Kind::kPhone)]) --b;
+        Match(Kind::kPhone, b, e);
+      }
+    }
+    if (May(Kind::kCardLike, s)) {
+      if (size_t e = internal::CardEnd(text_, s)) Match(Kind::kCardLike, s, e);
+    }
+    if (len >= 3 && May(Kind::kSsn, s)) {
+      if (size_t e = internal::SsnEnd(text_, s)) Match(Kind::kSsn, s, e);
+    }
+    if (len <= 3 && after == '.' && May(Kind::kIpv4, s)) {
+      if (size_t e = internal::Ipv4End(text_, s)) Match(Kind::kIpv4, s, e);
+    }
+    if (len <= 2 && after == '.' && impl_.On(Kind::kGeo)) {
+      size_t b = before == '-' && May(Kind::kGeo, s - 1) ? s - 1 : s;
+      if (May(Kind::kGeo, b)) {
+        if (size_t e = internal::GeoEnd(text_, b)) Match(Kind::kGeo, b, e);
+      }
+    }
+  }
+
+  // Dates: D/M/Y, Y-M-D, and month names next to the digits.
+  void OnDate(size_t s, size_t len, char before, char after) {
+    if ((after == '-' || after == '/' || after == '.') && len != 3 && May(Kind::kDate, s)) {
+      if (size_t e = internal::NumericDateEnd(text_, s)) return Match(Kind::kDate, s, e);
+    }
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
+    if (len > 2 || !(space(before) || space(after) || IsAlphaByte(after))) return;
+    size_t b = internal::MonthDateStart(text_, s);
+    if (b == std::string_view::npos || !May(Kind::kDate, b)) return;
+    re2::StringPiece m;
+    size_t end = std::min(text_.size(), b + 64);
+    if (impl_.date->Match(re2::StringPiece(text_.data(), text_.size()), b, end, RE2::ANCHOR_START, &m, 1)) {
+      Match(Kind::kDate, b, b + m.size());
+    }
+  }
+
+  const Scanner::Impl& impl_;
+  std::string_view text_;
+  const FieldNames* fields_;
+  std::string_view field_override_;
+  std::vector<Hit>& hits_;
+  std::array<size_t, kKindCount> next_{};
+  size_t colon_done_ = 0;  // ':' before this were part of a run already looked at
+  size_t hex_done_ = 0;    // digit runs before this were part of a hex token looked at
+  size_t uuid_until_ = 0;  // digit runs before this are inside a UUID
+};
+
+std::vector<Finding> Scanner::Impl::Run(std::string_view text, const FieldNames* fields,
+                                        std::string_view field_override) const {
+  std::vector<Finding> findings;
+  if (text.empty()) return findings;
+  std::vector<Hit> hits;
+  Pass(*this, text, fields, field_override, hits).Run();
 
   // Overlaps: keep the best-scoring, then the longest, finding.
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
@@ -444,41 +614,23 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScanOptions& options) {
   if (!(options.min_score >= 0 && options.min_score <= 1)) {
     return InvalidArgumentError("min_score must be within [0, 1]");
   }
-
-  std::vector<const char*> patterns;
-  std::vector<unsigned int> flags;
-  std::vector<unsigned int> ids;
+  bool any = false;
+  for (int k = 0; k < kKindCount; ++k) {
+    impl->rule_on[k] = impl->Enabled(kKindEntities[k][0]) || impl->Enabled(kKindEntities[k][1]);
+    any = any || impl->rule_on[k];
+  }
+  if (!any) return InvalidArgumentError("no entity enabled");
   RE2::Options re_options;
   re_options.set_encoding(RE2::Options::EncodingLatin1);  // bytes, not UTF-8
   re_options.set_log_errors(false);
-  for (int r = 0; r < kRuleCount; ++r) {
-    const Rule& rule = kRules[r];
-    if (!impl->Enabled(rule.entities[0]) && !impl->Enabled(rule.entities[1])) continue;
-    impl->exact[r] = std::make_unique<RE2>(rule.exact, re_options);
-    if (!impl->exact[r]->ok()) return InternalError("bad RE2 pattern for rule " + std::to_string(r));
-    patterns.push_back(rule.candidate);
-    flags.push_back(0);
-    ids.push_back(static_cast<unsigned int>(r));
-  }
-  if (patterns.empty()) return InvalidArgumentError("no entity enabled");
-  hs_compile_error_t* error = nullptr;
-  if (hs_compile_multi(patterns.data(), flags.data(), ids.data(),
-                       static_cast<unsigned int>(patterns.size()), HS_MODE_BLOCK, nullptr,
-                       &impl->db, &error) != HS_SUCCESS) {
-    std::string message = error != nullptr ? error->message : "unknown error";
-    hs_free_compile_error(error);
-    return InternalError("compiling the candidate database: " + message);
-  }
-  if (hs_alloc_scratch(impl->db, &impl->prototype) != HS_SUCCESS) {
-    return ResourceExhaustedError("allocating Vectorscan scratch");
-  }
+  impl->email = std::make_unique<RE2>(kEmailPattern, re_options);
+  impl->date = std::make_unique<RE2>(kDatePattern, re_options);
+  if (!impl->email->ok() || !impl->date->ok()) return InternalError("bad RE2 pattern");
   return std::unique_ptr<Scanner>(new Scanner(std::move(impl)));
 }
 
 std::vector<std::string> internal::CandidatePatterns() {
-  std::vector<std::string> out;
-  for (const Rule& r : kRules) out.emplace_back(r.candidate);
-  return out;
+  return std::vector<std::string>(std::begin(kCandidateRegexes), std::end(kCandidateRegexes));
 }
 
 Scanner::Scanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -1,6 +1,6 @@
-// The discovery scanner: finds personal data in a byte buffer. One Vectorscan
-// database proposes candidate regions (no start-of-match tracking), anchored RE2
-// patterns find exact spans inside them, validators (Luhn, mod-97, ranges,
+// The discovery scanner: finds personal data in a byte buffer. One pass over the
+// bytes stops only at digits, '@' and ':' (16 bytes at a time); hand-written
+// anchored matchers take the exact spans there, validators (Luhn, mod-97, ranges,
 // libphonenumber, ...) reject look-alikes, and nearby words plus the structured
 // field name (JSON key, CSV header, SQL column) set the score. See docs/scan.md.
 #ifndef DOMICILE_SCAN_SCANNER_H_
@@ -29,10 +29,14 @@ class FieldNames {
  public:
   virtual ~FieldNames() = default;
   virtual std::string_view FieldAt(size_t offset) const = 0;
+  // False only if no field name of the buffer can hold a context word of
+  // `entity` (positive or negative), so the scanner may skip FieldAt() for it.
+  // The default (true) is always correct, just slower.
+  virtual bool MayName(Entity /*entity*/) const { return true; }
 };
 
 // Thread-safety: a Scanner is immutable after Create(); Scan() may be called from
-// any number of threads at once (each call borrows its own Vectorscan scratch).
+// any number of threads at once.
 class Scanner {
  public:
   static Result<std::unique_ptr<Scanner>> Create(const ScanOptions& options = {});

@@ -1,6 +1,9 @@
 #include "scan/internal/context.h"
 
+#include <array>
+#include <bitset>
 #include <cctype>
+#include <cstring>
 #include <initializer_list>
 #include <vector>
 
@@ -9,6 +12,20 @@ namespace {
 
 constexpr size_t kBefore = 32;
 constexpr size_t kAfter = 24;
+constexpr size_t kNegativeBefore = 12;
+// A word cut by the edge of the nearby text is read whole, up to this many more bytes.
+constexpr size_t kWordTail = 16;
+
+// A word's first two characters as one of 37 * 37 codes: letters (case folded)
+// and digits, and 36 when the word has only one character. Lets most nearby
+// texts be ruled out without normalising them.
+int CharCode(char c) {
+  if (c >= 'a' && c <= 'z') return c - 'a';
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= '0' && c <= '9') return 26 + (c - '0');
+  return 36;
+}
+using PairSet = std::bitset<37 * 37>;
 
 // A keyword matches a whole word; a trailing '*' makes it a prefix ("birth*"
 // matches "birthday"). Multi-word keywords match word sequences. Needles are
@@ -41,7 +58,15 @@ std::vector<std::string> Needles(std::initializer_list<std::string_view> keyword
 struct Keywords {
   std::vector<std::string> positive;
   std::vector<std::string> negative;
+  PairSet positive_pairs;  // first two characters of each keyword
+  PairSet negative_pairs;
 };
+
+PairSet PairsOf(const std::vector<std::string>& needles) {
+  PairSet out;
+  for (const std::string& n : needles) out.set(CharCode(n[1]) * 37 + (n.size() > 2 ? CharCode(n[2]) : 36));
+  return out;
+}
 
 Keywords MakeKeywords(Entity e) {
   switch (e) {
@@ -91,7 +116,12 @@ Keywords MakeKeywords(Entity e) {
 const Keywords& KeywordsFor(Entity e) {
   static const std::vector<Keywords>* table = [] {
     auto* t = new std::vector<Keywords>();
-    for (int i = 0; i < kEntityCount; ++i) t->push_back(MakeKeywords(static_cast<Entity>(i)));
+    for (int i = 0; i < kEntityCount; ++i) {
+      Keywords k = MakeKeywords(static_cast<Entity>(i));
+      k.positive_pairs = PairsOf(k.positive);
+      k.negative_pairs = PairsOf(k.negative);
+      t->push_back(std::move(k));
+    }
     return t;
   }();
   return (*table)[static_cast<size_t>(e)];
@@ -121,9 +151,67 @@ void AppendWords(std::string_view s, Out& out) {
   if (out.back() != ' ') out.push_back(' ');
 }
 
+// True unless no word of `s` starts with the first two characters of a keyword
+// in `pairs` (as normalised by AppendWords: a camelCase hump starts a word).
+bool MayHaveKeyword(std::string_view s, const PairSet& pairs) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (!AsciiAlnum(c)) continue;
+    char prev = i > 0 ? s[i - 1] : ' ';
+    if (AsciiAlnum(prev) && !(AsciiUpper(c) && AsciiLower(prev))) continue;
+    char next = i + 1 < s.size() ? s[i + 1] : ' ';
+    int second = AsciiAlnum(next) && !(AsciiUpper(next) && AsciiLower(c)) ? CharCode(next) : 36;
+    if (pairs.test(CharCode(c) * 37 + second)) return true;
+  }
+  return false;
+}
+
+// The last line break in text[from, to), or npos.
+size_t LastBreak(std::string_view text, size_t from, size_t to) {
+  if (to <= from) return std::string_view::npos;
+  const void* p = memrchr(text.data() + from, '\n', to - from);
+  return p == nullptr ? std::string_view::npos : static_cast<size_t>(static_cast<const char*>(p) - text.data());
+}
+
+// The bytes of `text` near [begin, end) where context words count: at most
+// `before` bytes before and `after` after, on the match's line, and widened so
+// that no word is cut (up to kWordTail bytes). Words on the line above count too
+// when it ends with ':' and the match starts its line (a label above its value,
+// "Phone:\n555 0123"); other lines are other records.
+struct Near {
+  std::string_view before;
+  std::string_view after;
+};
+Near NearText(std::string_view text, size_t begin, size_t end, size_t before, size_t after) {
+  const size_t window = begin > before ? begin - before : 0;
+  size_t from = window;
+  size_t line = LastBreak(text, window, begin);
+  if (line != std::string_view::npos) {
+    from = line + 1;
+    bool starts_line = text.substr(from, begin - from).find_first_not_of(" \t") == std::string_view::npos;
+    size_t label_end = text.substr(window, line - window).find_last_not_of(" \t\r");
+    if (starts_line && label_end != std::string_view::npos && text[window + label_end] == ':') {
+      size_t above = LastBreak(text, window, line);
+      from = above == std::string_view::npos ? window : above + 1;
+    }
+  }
+  if (from == window) {
+    size_t floor = from > kWordTail ? from - kWordTail : 0;
+    while (from > floor && AsciiAlnum(text[from - 1]) && AsciiAlnum(text[from])) --from;
+  }
+  size_t to = std::min(text.size(), end + after);
+  if (const void* nl = to > end ? std::memchr(text.data() + end, '\n', to - end) : nullptr) {
+    to = static_cast<size_t>(static_cast<const char*>(nl) - text.data());
+  } else {
+    size_t ceiling = std::min(text.size(), to + kWordTail);
+    while (to < ceiling && to > 0 && AsciiAlnum(text[to - 1]) && AsciiAlnum(text[to])) ++to;
+  }
+  return {text.substr(from, begin - from), text.substr(end, to - end)};
+}
+
 // A small fixed buffer: context windows are bounded, so no allocation.
 struct WordBuffer {
-  char data[2 * (kBefore + kAfter) + 8];
+  char data[2 * (kBefore + kAfter + 2 * kWordTail) + 8];
   size_t size = 0;
   void push_back(char c) {
     if (size < sizeof data) data[size++] = c;
@@ -145,27 +233,32 @@ ContextHit FindContext(Entity entity, std::string_view text, size_t begin, size_
   const Keywords& k = KeywordsFor(entity);
   ContextHit hit;
   if (!field.empty()) {
-    std::string f = NormalizeWords(field);
-    if (HasKeyword(f, k.positive)) {
-      hit.positive = hit.field = true;
+    if (MayHaveKeyword(field, k.positive_pairs) || MayHaveKeyword(field, k.negative_pairs)) {
+      std::string f = NormalizeWords(field);
+      if (HasKeyword(f, k.positive)) hit.positive = hit.field = true;
+      if (!k.negative.empty() && HasKeyword(f, k.negative)) hit.negative = true;
     }
-    if (!k.negative.empty() && HasKeyword(f, k.negative)) hit.negative = true;
   }
-  size_t from = begin > kBefore ? begin - kBefore : 0;
-  size_t to = std::min(text.size(), end + kAfter);
-  WordBuffer near;
-  near.push_back(' ');
-  AppendWords(text.substr(from, begin - from), near);
-  AppendWords(text.substr(end, to - end), near);
-  if (!hit.positive && HasKeyword(near.view(), k.positive)) hit.positive = true;
+  if (!hit.positive) {
+    Near near = NearText(text, begin, end, kBefore, kAfter);
+    if (MayHaveKeyword(near.before, k.positive_pairs) || MayHaveKeyword(near.after, k.positive_pairs)) {
+      WordBuffer words;
+      words.push_back(' ');
+      AppendWords(near.before, words);
+      AppendWords(near.after, words);
+      hit.positive = HasKeyword(words.view(), k.positive);
+    }
+  }
   if (!k.negative.empty() && !hit.field) {
     // Negative words count only right before the match ("version 1.2.3.4"), and
     // not against a field name that supports the entity.
-    size_t neg_from = begin > 12 ? begin - 12 : 0;
-    WordBuffer just_before;
-    just_before.push_back(' ');
-    AppendWords(text.substr(neg_from, begin - neg_from), just_before);
-    if (HasKeyword(just_before.view(), k.negative)) hit.negative = true;
+    std::string_view just_before = NearText(text, begin, end, kNegativeBefore, 0).before;
+    if (MayHaveKeyword(just_before, k.negative_pairs)) {
+      WordBuffer words;
+      words.push_back(' ');
+      AppendWords(just_before, words);
+      if (HasKeyword(words.view(), k.negative)) hit.negative = true;
+    }
   }
   return hit;
 }
