@@ -328,12 +328,13 @@ void Appender::Fail(const Status& st) {
 void Appender::WriterLoop() {
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
-    while (pending_.empty() && !stop_ && failed_.ok()) {
+    while (pending_.empty() && carry_hashes_.empty() && !stop_ && failed_.ok()) {
       writer_idle_ = true;
       work_cv_.wait(l);
     }
     writer_idle_ = false;
-    if (pending_.empty() || !failed_.ok()) break;  // stopped with everything handed off, or failed
+    // Stopped with everything handed off, or failed.
+    if ((pending_.empty() && carry_hashes_.empty()) || !failed_.ok()) break;
     batch_.swap(pending_);
     pending_.clear();
     batch_hashes_.swap(pending_hashes_);
@@ -377,8 +378,11 @@ void Appender::PublisherLoop() {
       return;
     }
     if (last_durable_micros_ >= 0) {
-      stats_.max_interval_micros = std::max(stats_.max_interval_micros, now - last_durable_micros_);
-      stats_.total_interval_micros += now - last_durable_micros_;
+      const int64_t interval = now - last_durable_micros_;
+      stats_.max_interval_micros = std::max(stats_.max_interval_micros, interval);
+      stats_.total_interval_micros += interval;
+      const auto& bounds = Stats::kIntervalBucketMicros;
+      ++stats_.intervals_by_length[std::lower_bound(std::begin(bounds), std::end(bounds), interval) - std::begin(bounds)];
     }
     last_durable_micros_ = now;
     durable_size_ = p.new_size;
@@ -419,17 +423,37 @@ Status Appender::Prepare(Publication& p) {
     files_.push_back(File{TilePath(level, index, kTileWidth),
                           std::string(reinterpret_cast<const char*>(hashes.data()), hashes.size() * kHashSize)});
   };
-  for (size_t i = 0, pos = 0; i < batch_hashes_.size(); ++i) {
-    size_t len = 2 + ((size_t(uint8_t(batch_[pos])) << 8) | uint8_t(batch_[pos + 1]));
-    bundle_.append(batch_, pos, len);
-    pos += len;
-    if (++bundle_count_ == kTileWidth) {
-      files_.push_back(File{EntriesPath((old_size + i) / kTileWidth, kTileWidth), std::move(bundle_)});
-      bundle_ = std::string();
-      bundle_count_ = 0;
+  // Adds the first `count` entries of `entries` (bundle format) to the tree and the
+  // bundles; returns the byte length they took.
+  auto add = [&](std::string_view entries, std::span<const Hash> hashes, size_t count) {
+    size_t pos = 0;
+    for (size_t i = 0; i < count; ++i) {
+      size_t len = 2 + ((size_t(uint8_t(entries[pos])) << 8) | uint8_t(entries[pos + 1]));
+      bundle_.append(entries, pos, len);
+      pos += len;
+      if (++bundle_count_ == kTileWidth) {
+        files_.push_back(File{EntriesPath(edge_.size() / kTileWidth, kTileWidth), std::move(bundle_)});
+        bundle_ = std::string();
+        bundle_count_ = 0;
+      }
+      edge_.Append(hashes[i], on_full);
     }
-    edge_.Append(batch_hashes_[i], on_full);
-  }
+    return pos;
+  };
+  // Under load, the commit ends at the last bundle boundary it reaches, and the
+  // entries after it (fewer than 256) are carried over to open the next commit,
+  // which follows at once: a partial bundle and level-0 tile written now would be
+  // superseded (and deleted) by the next commit anyway. Entries that reach no
+  // boundary are committed with partials as usual, so nothing waits for more input.
+  // The carried entries were held back by the previous commit, which therefore
+  // ended at a boundary: they precede all of batch_ and the tail lies in batch_.
+  const size_t total = carry_hashes_.size() + batch_hashes_.size();
+  const size_t tail = bundle_count_ + total >= kTileWidth ? (bundle_count_ + total) % kTileWidth : 0;
+  add(carry_, carry_hashes_, carry_hashes_.size());
+  const size_t keep = batch_hashes_.size() - tail;
+  const size_t kept_bytes = add(batch_, batch_hashes_, keep);
+  carry_.assign(batch_, kept_bytes);
+  carry_hashes_.assign(batch_hashes_.begin() + keep, batch_hashes_.end());
   const uint64_t new_size = edge_.size();
   if (bundle_count_ != 0) files_.push_back(File{EntriesPath(new_size / kTileWidth, bundle_count_), bundle_});
   for (int level = 0; level < 8 && (new_size >> (kTileHeight * level)) != 0; ++level) {

@@ -13,7 +13,9 @@
 #ifndef DOMICILE_TLOG_APPENDER_H_
 #define DOMICILE_TLOG_APPENDER_H_
 
+#include <array>
 #include <condition_variable>
+#include <iterator>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -89,6 +91,10 @@ class Appender {
     // commits - 1 intervals.
     int64_t max_interval_micros = 0;
     int64_t total_interval_micros = 0;
+    // The same intervals counted by length: bucket i holds those <= kIntervalBucketMicros[i],
+    // the last bucket the longer ones.
+    static constexpr int64_t kIntervalBucketMicros[] = {1000, 2000, 5000, 10000, 20000, 50000, 100000};
+    std::array<uint64_t, std::size(kIntervalBucketMicros) + 1> intervals_by_length{};
   };
   Stats stats() const;
   const std::string& origin() const { return origin_; }
@@ -164,6 +170,9 @@ class Appender {
   uint64_t bundle_count_ = 0;
   std::string batch_;   // the batch being committed (bundle format)
   std::vector<Hash> batch_hashes_;
+  // Entries held back from the last commit to open the next one (see Prepare).
+  std::string carry_;
+  std::vector<Hash> carry_hashes_;
   std::vector<File> files_;
   std::vector<std::string> known_dirs_;  // sorted; directories known to exist
   uint64_t commit_seq_ = 0;              // rotates the checkpoint temp file name

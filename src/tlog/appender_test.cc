@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -41,6 +43,8 @@ class AppenderTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) last = *a.Submit(prefix + std::to_string(i));
     ASSERT_TRUE(a.WaitDurable(last).ok());
   }
+  // See the tests that call it (defined with them).
+  void CrashWithCommitsInFlight(bool pipelined);
 
   MemFileSystem fs_;
   std::string skey_;
@@ -106,6 +110,88 @@ TEST_F(AppenderTest, ManyThreadsGetDistinctIndicesAndAllAreDurable) {
   auto report = Audit();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->checkpoint.size, uint64_t(kThreads * kPer));
+}
+
+// Forwards to a MemFileSystem, records the size of every checkpoint the appender
+// publishes (renames over "checkpoint"), and slows file creation down so that
+// submitted entries pile up into large batches.
+class PublishRecorder final : public FileSystem {
+ public:
+  explicit PublishRecorder(FileSystem& base) : base_(base) {}
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    std::this_thread::sleep_for(std::chrono::microseconds(300));
+    return base_.NewWritableFile(path);
+  }
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
+    return base_.NewAppendableFile(path);
+  }
+  Result<std::string> ReadFile(const std::string& path) override { return base_.ReadFile(path); }
+  Result<bool> Exists(const std::string& path) override { return base_.Exists(path); }
+  Result<uint64_t> FileSize(const std::string& path) override { return base_.FileSize(path); }
+  Status Rename(const std::string& from, const std::string& to) override {
+    if (to.ends_with("/checkpoint")) {
+      std::string note = base_.ReadFile(from).value_or("");
+      size_t a = note.find('\n'), b = note.find('\n', a + 1);
+      std::lock_guard<std::mutex> l(mu_);
+      sizes_.push_back(std::stoull(note.substr(a + 1, b - a - 1)));
+    }
+    return base_.Rename(from, to);
+  }
+  Status Remove(const std::string& path) override { return base_.Remove(path); }
+  Status CreateDirs(const std::string& path) override { return base_.CreateDirs(path); }
+  Status SyncDir(const std::string& path) override { return base_.SyncDir(path); }
+  Status SyncFileSystem(const std::string& path) override { return base_.SyncFileSystem(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override { return base_.ListDir(path); }
+
+  std::vector<uint64_t> sizes() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return sizes_;
+  }
+
+ private:
+  FileSystem& base_;
+  mutable std::mutex mu_;
+  std::vector<uint64_t> sizes_;  // guarded by mu_
+};
+
+// A commit that reaches a bundle boundary ends at its last one and carries the
+// rest over to the next commit (no partial bundle that the next commit would
+// supersede at once); entries that reach no boundary are still committed.
+TEST_F(AppenderTest, UnderLoadCommitsEndAtBundleBoundaries) {
+  PublishRecorder fs(fs_);
+  constexpr int kThreads = 4, kPer = 700;
+  {
+    auto a = std::move(Appender::Open(fs, "log", skey_)).value();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        uint64_t last = 0;
+        for (int i = 0; i < kPer; ++i) last = *a->Submit("t" + std::to_string(t) + "-" + std::to_string(i));
+        EXPECT_TRUE(a->WaitDurable(last).ok());
+      });
+    }
+    for (auto& t : threads) t.join();
+    // A tail carried over with nothing after it is committed on its own.
+    AppendBatch(*a, "tail", 300);
+    ASSERT_TRUE(a->Close().ok());
+  }
+  const std::vector<uint64_t> sizes = fs.sizes();
+  ASSERT_FALSE(sizes.empty());
+  EXPECT_EQ(sizes.back(), uint64_t(kThreads * kPer + 300));
+  uint64_t prev = 0;
+  int crossings = 0;
+  for (uint64_t size : sizes) {
+    ASSERT_GT(size, prev);
+    if (size / kTileWidth > prev / kTileWidth && size % kTileWidth != 0) {
+      ADD_FAILURE() << "commit " << prev << " -> " << size << " crosses a bundle boundary but does not end at one";
+    }
+    if (size / kTileWidth > prev / kTileWidth && size - prev > 1) ++crossings;
+    prev = size;
+  }
+  EXPECT_GT(crossings, 0) << "no batch crossed a bundle boundary: the test did not exercise the carry-over";
+  auto report = Audit();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->checkpoint.size, uint64_t(kThreads * kPer + 300));
 }
 
 TEST_F(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
@@ -281,9 +367,14 @@ TEST_F(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
 // threads append concurrently across a tile boundary while a fault hits one
 // operation. Afterwards the log audits, every acknowledged entry is in it at its
 // index, and appending continues. Batching depends on timing, so the fault points
-// are a sample of the possible interleavings, not all of them.
-TEST_F(AppenderTest, CrashWithCommitsInFlightKeepsAcknowledgedEntries) {
-  constexpr int kThreads = 4, kPer = 8;
+// are a sample of the possible interleavings, not all of them. With `pipelined`,
+// each thread submits all its entries before it waits, so batches cross bundle
+// boundaries and commits carry entries over to the next one.
+TEST_F(AppenderTest, CrashWithCommitsInFlightKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(false); }
+TEST_F(AppenderTest, CrashWithLargeBatchesKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(true); }
+
+void AppenderTest::CrashWithCommitsInFlight(bool pipelined) {
+  const int kThreads = 4, kPer = pipelined ? 150 : 8;
   auto run = [&](MemFileSystem& fs, uint64_t fault, MemFileSystem::FaultKind kind, bool die, uint64_t* ops_used) {
     ASSERT_TRUE(CreateLog(fs, "log", "example.com/audit", skey_).ok());
     {
@@ -298,11 +389,16 @@ TEST_F(AppenderTest, CrashWithCommitsInFlightKeepsAcknowledgedEntries) {
       std::vector<std::thread> threads;
       for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
+          std::vector<std::pair<uint64_t, std::string>> submitted;
           for (int i = 0; i < kPer; ++i) {
             std::string e = "t" + std::to_string(t) + "-" + std::to_string(i);
-            auto idx = (*a)->Append(e);
-            if (!idx.ok()) return;
-            acked[t].emplace_back(*idx, e);
+            auto idx = pipelined ? (*a)->Submit(e) : (*a)->Append(e);
+            if (!idx.ok()) break;
+            submitted.emplace_back(*idx, e);
+            if (!pipelined) acked[t].push_back(submitted.back());
+          }
+          if (pipelined && !submitted.empty() && (*a)->WaitDurable(submitted.back().first).ok()) {
+            acked[t] = std::move(submitted);
           }
         });
       }
