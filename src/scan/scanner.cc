@@ -220,14 +220,14 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
   char before = b > 0 ? text[b - 1] : ' ';
   char after = e < text.size() ? text[e] : ' ';
   char after2 = e + 1 < text.size() ? text[e + 1] : ' ';
-  auto context = [&](Entity entity) {
+  auto context = [&](Entity entity, bool positive_required = false) {
     std::string_view field = field_override;
     if (field.empty() && fields != nullptr && fields->MayName(entity)) field = fields->FieldAt(b);
-    return internal::FindContext(entity, text, b, e, field);
+    return internal::FindContext(entity, text, b, e, field, positive_required);
   };
   // Digit runs must not continue into neighbouring digits or words.
-  bool number_bounded = !IsAlnum(before) && !IsAlnum(after) &&
-                        !((before == '.' || before == '-') && b >= 2 && IsDigit(text[b - 2])) &&
+  bool continues_number = (before == '.' || before == '-' || before == ':') && b >= 2 && IsDigit(text[b - 2]);
+  bool number_bounded = !IsAlnum(before) && !IsAlnum(after) && !continues_number &&
                         !((after == '.' || after == '-') && IsDigit(after2));
   switch (kind) {
     case Kind::kEmail: {
@@ -244,7 +244,7 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
       std::string_view number = PhoneShape(m, groups);
       if (number.empty()) return;
       bool plain = m.find_first_of("+(") == std::string_view::npos;
-      ContextHit c = context(Entity::kPhoneNumber);
+      ContextHit c = context(Entity::kPhoneNumber, plain && groups == 1);
       if (c.negative) return;  // "zip 75534-030"
       // A bare run of digits is an id or an amount unless phone words are near.
       if (plain && groups == 1 && !c.positive) return;
@@ -261,14 +261,14 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
       return;
     }
     case Kind::kDate: {
-      if (IsAlnum(before) || (IsAlnum(after) && after != 'T')) return;
+      if (IsAlnum(before) || continues_number || (IsAlnum(after) && after != 'T')) return;
       // A date followed by a time of day is a timestamp, not a birth date.
       if ((after == 'T' || after == ' ') && e + 3 < text.size() && IsDigit(text[e + 1]) &&
           IsDigit(text[e + 2]) && text[e + 3] == ':') {
         return;
       }
       if (IsAlnum(after) || !internal::DateValid(m)) return;
-      ContextHit c = context(Entity::kDateOfBirth);
+      ContextHit c = context(Entity::kDateOfBirth, true);
       if (!c.positive || c.negative) return;
       out.push_back({b, e, Entity::kDateOfBirth, c.field ? 0.95f : 0.85f});
       return;
@@ -354,7 +354,7 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
     case Kind::kUuid: {
       if (IsAlnum(before) || IsAlnum(after) || before == '-' || after == '-') return;
       if (!internal::UuidValid(m)) return;
-      ContextHit c = context(Entity::kAdvertisingId);
+      ContextHit c = context(Entity::kAdvertisingId, true);
       if (!c.positive) return;  // a UUID is only an advertising id in that context
       out.push_back({b, e, Entity::kAdvertisingId, c.field ? 0.95f : 0.9f});
       return;
@@ -491,7 +491,8 @@ class Scanner::Impl::Pass {
     size_t e = s;
     while (e < text_.size() && e - s < kReach && hex_dash(text_[e])) ++e;
     hex_done_ = e;
-    if (e - b == 36 && internal::UuidValid(text_.substr(b, 36))) {
+    if (e - b == 36 && text_[b + 8] == '-' && text_[b + 13] == '-' && text_[b + 18] == '-' &&
+        text_[b + 23] == '-') {  // UUID-shaped (Classify validates the rest)
       uuid_until_ = e;
       if (May(Kind::kUuid, b)) Match(Kind::kUuid, b, e);
     }
@@ -518,6 +519,9 @@ class Scanner::Impl::Pass {
       OnHexToken(s);
     }
     if (s < uuid_until_) return;  // digits inside a UUID are not numbers of their own
+    // A run right after a digit and '-', '.' or ':' continues a number, date, time
+    // or address that started before it: no finding starts here.
+    if (s >= 2 && (before == '-' || before == '.' || before == ':') && IsDigit(text_[s - 2])) return;
     if (s >= 2 && len >= 2 && IsAlphaByte(before) && IsAlphaByte(text_[s - 2]) && May(Kind::kIban, s - 2)) {
       if (size_t e = internal::IbanEnd(text_, s - 2)) Match(Kind::kIban, s - 2, e);
     }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "scan/internal/context.h"
 #include "scan/internal/structured.h"
 
 namespace domicile::scan {
@@ -63,11 +65,47 @@ class LineFields : public FieldNames {
     return column < header_->size() ? std::string_view((*header_)[column]) : std::string_view();
   }
 
+  // Text has no field names; a CSV/TSV header is known up front; JSON keys could
+  // be anything.
+  bool MayName(Entity entity) const override {
+    if (format_ == Format::kText) return false;
+    if (format_ == Format::kJsonLines) return true;
+    if (header_ == nullptr) return false;
+    int8_t& known = may_name_[static_cast<size_t>(entity)];
+    if (known < 0) {
+      known = 0;
+      for (const std::string& name : *header_) {
+        internal::ContextHit c = internal::FindContext(entity, {}, 0, 0, name);
+        if (c.positive || c.negative) known = 1;
+      }
+    }
+    return known == 1;
+  }
+
  private:
   std::string_view buffer_;
   Format format_;
   const std::vector<std::string>* header_;
+  mutable std::array<int8_t, kEntityCount> may_name_ = MakeUnknown();  // -1: not yet known
+
+  static std::array<int8_t, kEntityCount> MakeUnknown() {
+    std::array<int8_t, kEntityCount> a;
+    a.fill(-1);
+    return a;
+  }
 };
+
+// This worker's read buffer, kept from one work unit to the next: a fresh
+// chunk-sized allocation per unit would be zeroed and page-faulted in each time.
+char* ReadBuffer(size_t size) {
+  thread_local std::unique_ptr<char[]> buffer;
+  thread_local size_t capacity = 0;
+  if (capacity < size) {
+    buffer.reset(new char[size]);
+    capacity = size;
+  }
+  return buffer.get();
+}
 
 // Scans `window` (which starts at byte `window_offset` of its source) and keeps
 // the findings that start in [own_begin, own_end) (source offsets).
@@ -174,10 +212,11 @@ void Runner::ProcessChunk(size_t index, const Source& src, const Item& item) {
   std::vector<std::string> header = ReadHeader(fd, src);
   uint64_t from = item.begin > kOverlap ? item.begin - kOverlap : 0;
   uint64_t to = std::min(src.size, item.end + kOverlap);
-  std::string buf(to - from, '\0');
+  const size_t want = to - from;
+  char* buf = ReadBuffer(want);
   size_t have = 0;
-  while (have < buf.size()) {
-    ssize_t n = pread(fd, buf.data() + have, buf.size() - have, static_cast<off_t>(from + have));
+  while (have < want) {
+    ssize_t n = pread(fd, buf + have, want - have, static_cast<off_t>(from + have));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       Status st = UnavailableError(std::string("read: ") + std::strerror(errno));
@@ -188,8 +227,7 @@ void Runner::ProcessChunk(size_t index, const Source& src, const Item& item) {
     have += static_cast<size_t>(n);
   }
   close(fd);
-  buf.resize(have);
-  Push(index, ScanWindow(scanner_, buf, from, item.begin, item.end, src.format,
+  Push(index, ScanWindow(scanner_, std::string_view(buf, have), from, item.begin, item.end, src.format,
                          header.empty() ? nullptr : &header));
   std::lock_guard<std::mutex> lock(mu_);
   slots_[index].bytes += std::min<uint64_t>(item.end, from + have) - std::min(item.begin, from + have);

@@ -1,5 +1,9 @@
 #include "scan/internal/context.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <bitset>
 #include <cctype>
@@ -16,16 +20,17 @@ constexpr size_t kNegativeBefore = 12;
 // A word cut by the edge of the nearby text is read whole, up to this many more bytes.
 constexpr size_t kWordTail = 16;
 
-// A word's first two characters as one of 37 * 37 codes: letters (case folded)
-// and digits, and 36 when the word has only one character. Lets most nearby
-// texts be ruled out without normalising them.
+// A word's first three characters as one of 37^3 codes: letters (case folded)
+// and digits, 36 past the word's end. Lets most nearby texts be ruled out
+// without normalising them.
+constexpr int kWordEnd = 36;
 int CharCode(char c) {
   if (c >= 'a' && c <= 'z') return c - 'a';
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= '0' && c <= '9') return 26 + (c - '0');
-  return 36;
+  return kWordEnd;
 }
-using PairSet = std::bitset<37 * 37>;
+using PrefixSet = std::bitset<37 * 37 * 37>;
 
 // A keyword matches a whole word; a trailing '*' makes it a prefix ("birth*"
 // matches "birthday"). Multi-word keywords match word sequences. Needles are
@@ -58,13 +63,26 @@ std::vector<std::string> Needles(std::initializer_list<std::string_view> keyword
 struct Keywords {
   std::vector<std::string> positive;
   std::vector<std::string> negative;
-  PairSet positive_pairs;  // first two characters of each keyword
-  PairSet negative_pairs;
+  PrefixSet positive_prefixes;  // first three characters of each keyword
+  PrefixSet negative_prefixes;
 };
 
-PairSet PairsOf(const std::vector<std::string>& needles) {
-  PairSet out;
-  for (const std::string& n : needles) out.set(CharCode(n[1]) * 37 + (n.size() > 2 ? CharCode(n[2]) : 36));
+// The codes a word must start with to match one of `needles` (" birth", " ne ").
+// After the first word's end the third character may be anything, and so may
+// what follows a prefix keyword shorter than three characters.
+PrefixSet PrefixesOf(const std::vector<std::string>& needles) {
+  PrefixSet out;
+  for (const std::string& n : needles) {
+    int c0 = CharCode(n[1]);
+    int c1 = n.size() > 2 ? CharCode(n[2]) : -1;  // -1: any
+    int c2 = c1 == kWordEnd ? -1 : n.size() > 3 ? CharCode(n[3]) : -1;
+    for (int b = 0; b < 37; ++b) {
+      if (c1 != -1 && b != c1) continue;
+      for (int c = 0; c < 37; ++c) {
+        if (c2 == -1 || c == c2) out.set((c0 * 37 + b) * 37 + c);
+      }
+    }
+  }
   return out;
 }
 
@@ -118,8 +136,8 @@ const Keywords& KeywordsFor(Entity e) {
     auto* t = new std::vector<Keywords>();
     for (int i = 0; i < kEntityCount; ++i) {
       Keywords k = MakeKeywords(static_cast<Entity>(i));
-      k.positive_pairs = PairsOf(k.positive);
-      k.negative_pairs = PairsOf(k.negative);
+      k.positive_prefixes = PrefixesOf(k.positive);
+      k.negative_prefixes = PrefixesOf(k.negative);
       t->push_back(std::move(k));
     }
     return t;
@@ -151,17 +169,66 @@ void AppendWords(std::string_view s, Out& out) {
   if (out.back() != ' ') out.push_back(' ');
 }
 
-// True unless no word of `s` starts with the first two characters of a keyword
-// in `pairs` (as normalised by AppendWords: a camelCase hump starts a word).
-bool MayHaveKeyword(std::string_view s, const PairSet& pairs) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (!AsciiAlnum(c)) continue;
-    char prev = i > 0 ? s[i - 1] : ' ';
-    if (AsciiAlnum(prev) && !(AsciiUpper(c) && AsciiLower(prev))) continue;
-    char next = i + 1 < s.size() ? s[i + 1] : ' ';
-    int second = AsciiAlnum(next) && !(AsciiUpper(next) && AsciiLower(c)) ? CharCode(next) : 36;
-    if (pairs.test(CharCode(c) * 37 + second)) return true;
+// Bit i set for each byte s[i] (i < 16, from `at`) that is alphanumeric, upper
+// case, or lower case.
+struct ClassMasks {
+  uint32_t alnum = 0;
+  uint32_t upper = 0;
+  uint32_t lower = 0;
+};
+ClassMasks Classes(std::string_view s, size_t at) {
+  ClassMasks m;
+#if defined(__SSE2__)
+  if (at + 16 <= s.size()) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+    // (c - base) <= limit, unsigned: min(x, limit) == x.
+    auto in_range = [&](char base, char limit) {
+      __m128i x = _mm_sub_epi8(v, _mm_set1_epi8(base));
+      return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(limit)), x);
+    };
+    __m128i upper = in_range('A', 25);
+    __m128i lower = in_range('a', 25);
+    __m128i digit = in_range('0', 9);
+    m.upper = static_cast<uint32_t>(_mm_movemask_epi8(upper));
+    m.lower = static_cast<uint32_t>(_mm_movemask_epi8(lower));
+    m.alnum = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(digit, _mm_or_si128(upper, lower))));
+    return m;
+  }
+#endif
+  for (size_t i = 0; i < 16 && at + i < s.size(); ++i) {
+    char c = s[at + i];
+    m.alnum |= static_cast<uint32_t>(AsciiAlnum(c)) << i;
+    m.upper |= static_cast<uint32_t>(AsciiUpper(c)) << i;
+    m.lower |= static_cast<uint32_t>(AsciiLower(c)) << i;
+  }
+  return m;
+}
+
+// True unless no word of `s` starts with the first three characters of a
+// keyword in `prefixes` (words as AppendWords makes them: a camelCase hump
+// starts a word). Word starts are found 16 bytes at a time.
+bool MayHaveKeyword(std::string_view s, const PrefixSet& prefixes) {
+  // The code of s[j] as the continuation of a word whose previous byte is s[j - 1].
+  auto next_code = [&](size_t j) {
+    if (j >= s.size() || !AsciiAlnum(s[j]) || (AsciiUpper(s[j]) && AsciiLower(s[j - 1]))) return kWordEnd;
+    return CharCode(s[j]);
+  };
+  uint32_t carry_alnum = 0;
+  uint32_t carry_lower = 0;
+  for (size_t at = 0; at < s.size(); at += 16) {
+    ClassMasks m = Classes(s, at);
+    uint32_t prev_alnum = ((m.alnum << 1) | carry_alnum) & 0xFFFF;
+    uint32_t prev_lower = ((m.lower << 1) | carry_lower) & 0xFFFF;
+    uint32_t starts = m.alnum & (~prev_alnum | (m.upper & prev_lower));
+    carry_alnum = (m.alnum >> 15) & 1;
+    carry_lower = (m.lower >> 15) & 1;
+    while (starts != 0) {
+      size_t i = at + static_cast<size_t>(__builtin_ctz(starts));
+      starts &= starts - 1;
+      int c1 = next_code(i + 1);
+      int c2 = c1 == kWordEnd ? kWordEnd : next_code(i + 2);
+      if (prefixes.test((CharCode(s[i]) * 37 + c1) * 37 + c2)) return true;
+    }
   }
   return false;
 }
@@ -229,11 +296,11 @@ std::string NormalizeWords(std::string_view s) {
 }
 
 ContextHit FindContext(Entity entity, std::string_view text, size_t begin, size_t end,
-                       std::string_view field) {
+                       std::string_view field, bool positive_required) {
   const Keywords& k = KeywordsFor(entity);
   ContextHit hit;
   if (!field.empty()) {
-    if (MayHaveKeyword(field, k.positive_pairs) || MayHaveKeyword(field, k.negative_pairs)) {
+    if (MayHaveKeyword(field, k.positive_prefixes) || MayHaveKeyword(field, k.negative_prefixes)) {
       std::string f = NormalizeWords(field);
       if (HasKeyword(f, k.positive)) hit.positive = hit.field = true;
       if (!k.negative.empty() && HasKeyword(f, k.negative)) hit.negative = true;
@@ -241,7 +308,7 @@ ContextHit FindContext(Entity entity, std::string_view text, size_t begin, size_
   }
   if (!hit.positive) {
     Near near = NearText(text, begin, end, kBefore, kAfter);
-    if (MayHaveKeyword(near.before, k.positive_pairs) || MayHaveKeyword(near.after, k.positive_pairs)) {
+    if (MayHaveKeyword(near.before, k.positive_prefixes) || MayHaveKeyword(near.after, k.positive_prefixes)) {
       WordBuffer words;
       words.push_back(' ');
       AppendWords(near.before, words);
@@ -249,11 +316,12 @@ ContextHit FindContext(Entity entity, std::string_view text, size_t begin, size_
       hit.positive = HasKeyword(words.view(), k.positive);
     }
   }
+  if (positive_required && !hit.positive) return hit;
   if (!k.negative.empty() && !hit.field) {
     // Negative words count only right before the match ("version 1.2.3.4"), and
     // not against a field name that supports the entity.
     std::string_view just_before = NearText(text, begin, end, kNegativeBefore, 0).before;
-    if (MayHaveKeyword(just_before, k.negative_pairs)) {
+    if (MayHaveKeyword(just_before, k.negative_prefixes)) {
       WordBuffer words;
       words.push_back(' ');
       AppendWords(just_before, words);

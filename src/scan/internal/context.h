@@ -18,10 +18,12 @@ struct ContextHit {
   bool negative = false;  // a word that argues against (e.g. "version" before an IP)
 };
 
-// Looks at about 32 bytes before [begin, end) and 24 after in `text`, and at
-// `field` (may be empty).
+// Looks at up to 32 bytes before [begin, end) and 24 after in `text` (on the
+// match's line, whole words; see docs/scan.md), and at `field` (may be empty).
+// With `positive_required`, a result without positive support is returned as
+// soon as that is known (its `negative` is then not computed).
 ContextHit FindContext(Entity entity, std::string_view text, size_t begin, size_t end,
-                       std::string_view field);
+                       std::string_view field, bool positive_required = false);
 
 // Lower-case words separated by single spaces, with a space at both ends;
 // camelCase and snake_case are split ("dateOfBirth" -> " date of birth ").

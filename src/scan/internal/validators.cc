@@ -11,7 +11,7 @@ namespace domicile::scan::internal {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool IsHex(char c) { return IsDigit(c) || static_cast<unsigned char>((c | 0x20) - 'a') < 6; }
 
 // True if every non-digit in `s` is the same separator, one at a time, and it is
 // one of `allowed`.
