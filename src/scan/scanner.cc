@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <cstring>
 #include <map>
 #include <random>
 #include <string>
@@ -362,8 +363,8 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
   }
 }
 
-// The one pass over a buffer: stops at digits, '@' and ':' and tries, at each
-// stop, the rules that can match there. Every rule behaves as if it scanned the
+// The one pass over a buffer, 64 bytes at a time: stops at digit runs, '@' and
+// ':' (the few that can start a finding) and tries the rules that can match there. Every rule behaves as if it scanned the
 // buffer alone: it is tried at every position where one of its matches can start
 // a finding (a digit run's start, the bytes before an '@', ...), except inside its
 // own previous match (next_[kind]), like a regex engine looking for the next match.
@@ -375,45 +376,92 @@ class Scanner::Impl::Pass {
 
   void Run() {
     const size_t n = text_.size();
-    size_t i = 0;
-    while ((i = NextStop(i)) < n) {
-      char c = text_[i];
-      if (c == '@') {
-        OnAt(i);
-        ++i;
-      } else if (c == ':') {
-        OnColon(i);
-        ++i;
-      } else {
-        size_t r = i + 1;
-        while (r < n && IsDigit(text_[r])) ++r;
-        OnDigits(i, r);
-        i = r;
+    Masks prev;  // of the previous block: its last two bytes matter
+    for (size_t block = 0; block < n; block += 64) {
+      Masks m = ClassifyBlock(block);
+      // Bit i of `x1`/`x2`: byte i-1 / i-2 of the block is in class x.
+      uint64_t digit1 = m.digit << 1 | prev.digit >> 63;
+      uint64_t digit2 = m.digit << 2 | prev.digit >> 62;
+      uint64_t sep1 = m.sep << 1 | prev.sep >> 63;
+      uint64_t hex_letter1 = m.hex_letter << 1 | prev.hex_letter >> 63;
+      uint64_t hex_or_colon1 = (m.digit | m.hex_letter | m.colon) << 1 |
+                               (prev.digit | prev.hex_letter | prev.colon) >> 63;
+      // Digit runs that start no finding are skipped: after a digit and '-', '.' or
+      // ':' they continue a number, date, time or address that started before;
+      // after a digit and a hex letter they are inside a hex token whose first
+      // digits were looked at.
+      uint64_t run_starts = m.digit & ~digit1 & ~((sep1 | hex_letter1) & digit2);
+      // A ':' is looked at only after a hex digit or ':' (IPv6 and MAC addresses
+      // have such a colon; OnColon looks at the whole run from there).
+      uint64_t stops = run_starts | m.at | (m.colon & hex_or_colon1);
+      prev = m;
+      while (stops != 0) {
+        size_t i = block + static_cast<size_t>(__builtin_ctzll(stops));
+        stops &= stops - 1;
+        if (i >= n) break;
+        char c = text_[i];
+        if (c == '@') {
+          OnAt(i);
+        } else if (c == ':') {
+          OnColon(i);
+        } else {
+          size_t r = i + 1;
+          while (r < n && IsDigit(text_[r])) ++r;
+          OnDigits(i, r);
+        }
       }
     }
   }
 
  private:
-  // The first position >= i holding a digit, '@' or ':' (or the size).
-  size_t NextStop(size_t i) const {
-    const size_t n = text_.size();
-    const char* p = text_.data();
+  // Bit i: byte `block + i` is in the class (bytes past the end are in none).
+  struct Masks {
+    uint64_t digit = 0;
+    uint64_t hex_letter = 0;  // a-f, A-F
+    uint64_t sep = 0;         // '-', '.', ':'
+    uint64_t colon = 0;
+    uint64_t at = 0;
+  };
+  Masks ClassifyBlock(size_t block) const {
+    const char* p = text_.data() + block;
+    char tail[64];
+    if (block + 64 > text_.size()) {
+      std::memset(tail, 0, sizeof tail);
+      std::memcpy(tail, p, text_.size() - block);
+      p = tail;
+    }
+    Masks m;
 #if defined(__SSE2__)
-    const __m128i zero = _mm_set1_epi8('0');
-    const __m128i nine = _mm_set1_epi8(9);
-    const __m128i at = _mm_set1_epi8('@');
-    const __m128i colon = _mm_set1_epi8(':');
-    for (; i + 16 <= n; i += 16) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      __m128i d = _mm_sub_epi8(v, zero);
-      __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);  // (c - '0') <= 9 unsigned
-      __m128i hit = _mm_or_si128(digit, _mm_or_si128(_mm_cmpeq_epi8(v, at), _mm_cmpeq_epi8(v, colon)));
-      int mask = _mm_movemask_epi8(hit);
-      if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    for (int part = 0; part < 4; ++part) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * part));
+      // (c - base) <= limit, unsigned: min(x, limit) == x.
+      auto in_range = [&](char base, char limit) {
+        __m128i x = _mm_sub_epi8(v, _mm_set1_epi8(base));
+        return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(limit)), x);
+      };
+      auto bits = [&](__m128i x) {
+        return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(x))) << (16 * part);
+      };
+      __m128i colon = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
+      m.digit |= bits(in_range('0', 9));
+      m.hex_letter |= bits(in_range('a', 5)) | bits(in_range('A', 5));
+      m.colon |= bits(colon);
+      m.sep |= bits(_mm_or_si128(colon, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('.')))));
+      m.at |= bits(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
+    }
+#else
+    for (int i = 0; i < 64; ++i) {
+      char c = p[i];
+      uint64_t bit = uint64_t{1} << i;
+      if (IsDigit(c)) m.digit |= bit;
+      if (IsHexByte(c) && !IsDigit(c)) m.hex_letter |= bit;
+      if (c == '-' || c == '.' || c == ':') m.sep |= bit;
+      if (c == ':') m.colon |= bit;
+      if (c == '@') m.at |= bit;
     }
 #endif
-    while (i < n && !IsDigit(p[i]) && p[i] != '@' && p[i] != ':') ++i;
-    return i;
+    return m;
   }
 
   char At(size_t i) const { return i < text_.size() ? text_[i] : ' '; }
@@ -519,9 +567,6 @@ class Scanner::Impl::Pass {
       OnHexToken(s);
     }
     if (s < uuid_until_) return;  // digits inside a UUID are not numbers of their own
-    // A run right after a digit and '-', '.' or ':' continues a number, date, time
-    // or address that started before it: no finding starts here.
-    if (s >= 2 && (before == '-' || before == '.' || before == ':') && IsDigit(text_[s - 2])) return;
     if (s >= 2 && len >= 2 && IsAlphaByte(before) && IsAlphaByte(text_[s - 2]) && May(Kind::kIban, s - 2)) {
       if (size_t e = internal::IbanEnd(text_, s - 2)) Match(Kind::kIban, s - 2, e);
     }
