@@ -3,7 +3,8 @@
 //                         owner-only); prints the public key backups list in accept_from
 //   restore --from DIR --data-dir DIR
 //                         rebuilds an enclave's store from a backup site's store
-//                         directory (sealed values and wrapped keys, copied as they are).
+//                         directory (sealed values, wrapped keys and blind-index
+//                         tokens, copied as they are).
 //                         The custodian then supplies the keyring file and, to unseal,
 //                         the root key; until then `serve` starts sealed.
 #include <cstdio>
@@ -36,7 +37,7 @@ Status Restore(const std::string& from, const std::string& data_dir, const std::
   ASSIGN_OR_RETURN(std::unique_ptr<store::Store> source, store::OpenRocksDbStore(from));
   RETURN_IF_ERROR(fs.CreateDirs(data_dir));
   ASSIGN_OR_RETURN(std::unique_ptr<store::Store> dest, store::OpenRocksDbStore(target));
-  uint64_t subjects = 0, fields = 0;
+  uint64_t subjects = 0, fields = 0, entries = 0;
   std::string after;
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<std::string> ids, source->ListSubjects(after, 1000));
@@ -49,13 +50,18 @@ Status Restore(const std::string& from, const std::string& data_dir, const std::
       m.subject = id;
       m.upsert = std::move(*rec);
       ASSIGN_OR_RETURN(m.put_fields, source->GetAllFields(id));
+      ASSIGN_OR_RETURN(m.put_index, source->GetIndexEntries(id));
       fields += m.put_fields.size();
+      entries += m.put_index.size();
       RETURN_IF_ERROR(dest->Apply(m));
       ++subjects;
     }
   }
-  std::printf("restored %llu subjects, %llu sealed fields into %s (sealed until the custodian supplies the root key)\n",
-              static_cast<unsigned long long>(subjects), static_cast<unsigned long long>(fields), target.c_str());
+  std::printf(
+      "restored %llu subjects, %llu sealed fields, %llu index entries into %s (sealed until the custodian supplies "
+      "the root key)\n",
+      static_cast<unsigned long long>(subjects), static_cast<unsigned long long>(fields),
+      static_cast<unsigned long long>(entries), target.c_str());
   return Status::Ok();
 }
 

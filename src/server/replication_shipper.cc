@@ -53,12 +53,14 @@ void ReplicationShipper::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-Status ReplicationShipper::ShipOne(TargetState& t) {
+Status ReplicationShipper::ShipOne(size_t target) {
+  TargetState& t = targets_[target];
   vault::ReplicationBatch batch{config_.site_id, t.target.site, t.next_seq, {}};
-  std::vector<std::string> subjects;
+  std::vector<std::pair<std::string, std::string>> subjects;  // (subject, outbox intent)
   for (auto it = t.pending.begin(); it != t.pending.end() && subjects.size() < vault::kMaxBatchChanges; ++it) {
-    subjects.push_back(*it);
-    ASSIGN_OR_RETURN(vault::SubjectChange change, vault::ReadSubjectChange(*feed_, *it, config_, t.target.role));
+    subjects.emplace_back(*it);
+    ASSIGN_OR_RETURN(vault::SubjectChange change,
+                     vault::ReadSubjectChange(*feed_, it->first, config_, t.target.role));
     batch.changes.push_back(std::move(change));
   }
   ASSIGN_OR_RETURN(std::string envelope, vault::SignBatch(batch, seed_));
@@ -72,9 +74,25 @@ Status ReplicationShipper::ShipOne(TargetState& t) {
     return UnavailableError("site " + t.target.site + " answered " + std::to_string(reply.status) + ": " +
                             reply.body.substr(0, 200));
   }
-  for (const std::string& s : subjects) t.pending.erase(s);
   acknowledged_.fetch_add(1);
+  for (const auto& [subject, intent] : subjects) {
+    // Still the entry shipped (Run only replaces pending entries between shipments).
+    t.pending.erase(subject);
+    if (!intent.empty()) Acknowledged(target, subject, intent);
+  }
   return Status::Ok();
+}
+
+void ReplicationShipper::Acknowledged(size_t target, const std::string& subject, const std::string& intent) {
+  auto it = outbox_.find(subject);
+  if (it == outbox_.end() || it->second.intent != intent) return;
+  it->second.targets.erase(target);
+  if (!it->second.targets.empty()) return;
+  outbox_.erase(it);
+  // On failure the entry stays in the store and is shipped (and cleared) after the
+  // next start; the receivers already hold the state.
+  Status st = feed_->ClearOutbox(subject, intent);
+  if (!st.ok()) std::fprintf(stderr, "domicile: replication outbox: %s\n", st.ToString().c_str());
 }
 
 void ReplicationShipper::Run() {
@@ -83,12 +101,20 @@ void ReplicationShipper::Run() {
     for (const TargetState& t : targets_) waiting += t.pending.size();
     // Wait for changes, or until the next retry is due.
     uint64_t all_taken = 0;
-    std::vector<std::string> changed = feed_->Take(vault::kMaxBatchChanges, waiting > 0 ? 50 : 500, &all_taken);
-    for (TargetState& t : targets_) t.pending.insert(changed.begin(), changed.end());
-    for (TargetState& t : targets_) {
+    std::vector<vault::ChangeFeed::Taken> changed =
+        feed_->Take(vault::kMaxBatchChanges, waiting > 0 ? 50 : 500, &all_taken);
+    for (const vault::ChangeFeed::Taken& c : changed) {
+      for (TargetState& t : targets_) t.pending[c.subject] = c.outbox;
+      if (c.outbox.empty()) continue;
+      OutboxWait& wait = outbox_[c.subject];
+      wait.intent = c.outbox;
+      for (size_t i = 0; i < targets_.size(); ++i) wait.targets.insert(i);
+    }
+    for (size_t i = 0; i < targets_.size(); ++i) {
       if (stop_.load()) break;
+      TargetState& t = targets_[i];
       if (t.pending.empty() || NowMs() < t.retry_at_ms) continue;
-      Status st = ShipOne(t);
+      Status st = ShipOne(i);
       if (!st.ok()) {
         t.retry_at_ms = NowMs() + retry_ms_;
         std::fprintf(stderr, "domicile: replication to %s: %s (retrying)\n", t.target.site.c_str(),

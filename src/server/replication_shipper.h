@@ -3,6 +3,8 @@
 // store, and ships signed batches to every backup/global target, retrying each
 // target until it acknowledges. Nothing here can see plaintext or a KEK: it reads the
 // Store only. Appends and writes are never blocked by a slow or absent target.
+// A deletion's outbox entry (vault/replication.h) is cleared once every target has
+// acknowledged a shipment of the subject read after the deletion.
 #ifndef DOMICILE_SERVER_REPLICATION_SHIPPER_H_
 #define DOMICILE_SERVER_REPLICATION_SHIPPER_H_
 
@@ -63,19 +65,29 @@ class ReplicationShipper {
  private:
   struct TargetState {
     Target target;
-    std::set<std::string> pending;  // subjects to ship; touched by the thread only
+    // Subjects to ship -> the outbox intent they were taken with ("" if none).
+    std::map<std::string, std::string> pending;  // touched by the thread only
     uint64_t next_seq = 1;
     int64_t retry_at_ms = 0;
   };
+  // An outbox intent and the targets that have not yet acknowledged the subject
+  // since it was taken.
+  struct OutboxWait {
+    std::string intent;
+    std::set<size_t> targets;
+  };
   ReplicationShipper(vault::ChangeFeed* feed, vault::VaultConfig config, std::string seed, int64_t retry_ms);
   void Run();
-  Status ShipOne(TargetState& t);
+  Status ShipOne(size_t target);
+  // Target `target` acknowledged `subject` taken with outbox intent `intent`.
+  void Acknowledged(size_t target, const std::string& subject, const std::string& intent);
 
   vault::ChangeFeed* const feed_;
   const vault::VaultConfig config_;
   const std::string seed_;  // secret
   const int64_t retry_ms_;
   std::vector<TargetState> targets_;  // owned by the thread after Start
+  std::map<std::string, OutboxWait> outbox_;  // subject -> wait; owned by the thread
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> acknowledged_{0};
   std::atomic<size_t> backlog_{0};

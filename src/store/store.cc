@@ -51,4 +51,11 @@ Status ValidateMeta(std::string_view key, std::string_view value) {
   return CheckValue("meta value", value);
 }
 
+std::string PrefixUpperBound(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xFF) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
 }  // namespace domicile::store

@@ -51,6 +51,14 @@ struct IndexEntry {
   friend bool operator==(const IndexEntry&, const IndexEntry&) = default;
 };
 
+// A named meta value (see Store::ListMeta).
+struct MetaEntry {
+  std::string key;
+  std::string value;
+
+  friend bool operator==(const MetaEntry&, const MetaEntry&) = default;
+};
+
 // Changes applied atomically to one subject.
 struct Mutation {
   std::string subject;                   // required; every part below belongs to it
@@ -74,6 +82,11 @@ inline constexpr size_t kMaxValueBytes = 16 << 20;
 Status ValidateMutation(const Mutation& m);
 // Same for PutMeta: a non-empty key within kMaxNameBytes, value within kMaxValueBytes.
 Status ValidateMeta(std::string_view key, std::string_view value);
+
+// The smallest byte string greater than every string starting with `prefix`, or
+// "" when there is none (`prefix` empty or all 0xFF): an exclusive upper bound
+// for prefix scans.
+std::string PrefixUpperBound(std::string_view prefix);
 
 class Store {
  public:
@@ -99,6 +112,10 @@ class Store {
   // Subjects whose entry in `index` has `token`, sorted.
   virtual Result<std::vector<std::string>> Lookup(std::string_view index, std::string_view token) = 0;
 
+  // Every index entry of one subject, sorted by (index, token); empty for an
+  // unknown subject. For shipping a subject's state to a backup and for restores.
+  virtual Result<std::vector<IndexEntry>> GetIndexEntries(std::string_view subject) = 0;
+
   // Removes the subject record, all its fields and all its index entries, all or
   // nothing. kNotFound if there is no such subject; kInvalidArgument for "".
   virtual Status DeleteSubject(std::string_view id) = 0;
@@ -108,9 +125,14 @@ class Store {
   virtual Result<std::vector<std::string>> ListSubjects(std::string_view after, size_t limit) = 0;
 
   // Small named values the vault keeps beside the data (configuration history,
-  // key metadata). GetMeta returns std::nullopt when absent.
+  // key metadata, replication cursors and outbox). GetMeta returns std::nullopt
+  // when absent; DeleteMeta of an absent key is OK. ListMeta returns the entries
+  // whose key starts with `prefix` and sorts after `after` ("" = from the first),
+  // in key order, at most `limit` of them. Keys are bytes and sort bytewise.
   virtual Status PutMeta(std::string_view key, std::string_view value) = 0;
   virtual Result<std::optional<std::string>> GetMeta(std::string_view key) = 0;
+  virtual Status DeleteMeta(std::string_view key) = 0;
+  virtual Result<std::vector<MetaEntry>> ListMeta(std::string_view prefix, std::string_view after, size_t limit) = 0;
 };
 
 }  // namespace domicile::store

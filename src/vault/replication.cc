@@ -1,11 +1,13 @@
 #include "vault/replication.h"
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "common/encoding.h"
 #include "crypto/ed25519.h"
+#include "crypto/random.h"
 
 namespace domicile::vault {
 namespace {
@@ -14,6 +16,8 @@ using Json = nlohmann::json;
 
 constexpr std::string_view kSigDomain = "domicile-replication-v1\n";
 constexpr std::string_view kCursorPrefix = "replication/cursor/";
+constexpr std::string_view kOutboxPrefix = "replication/outbox/";
+constexpr uint64_t kBatchFormat = 2;  // 2: put changes carry the subject's index entries
 
 std::string SignedMessage(std::string_view payload) {
   std::string m(kSigDomain);
@@ -35,6 +39,9 @@ Json ChangeToJson(const SubjectChange& c) {
                       {"sealed", Base64Encode(f.sealed)}});
   }
   j["fields"] = std::move(fields);
+  Json index = Json::array();
+  for (const store::IndexEntry& e : c.index) index.push_back({{"index", e.index}, {"token", Base64Encode(e.token)}});
+  j["index"] = std::move(index);
   return j;
 }
 
@@ -83,7 +90,7 @@ Result<SubjectChange> ChangeFromJson(const Json& j, const std::string& what) {
     return c;
   }
   if (op != "put") return InvalidArgumentError(what + ".op: want put or shred");
-  RETURN_IF_ERROR(OnlyKeys(j, {"subject", "op", "home", "key_blob", "generation", "fields"}, what));
+  RETURN_IF_ERROR(OnlyKeys(j, {"subject", "op", "home", "key_blob", "generation", "fields", "index"}, what));
   c.record.id = c.subject;
   ASSIGN_OR_RETURN(c.record.home, Str(j, "home", what));
   ASSIGN_OR_RETURN(c.record.key_blob, Bytes(j, "key_blob", what));
@@ -105,6 +112,18 @@ Result<SubjectChange> ChangeFromJson(const Json& j, const std::string& what) {
     if (f.sealed.empty()) return InvalidArgumentError(fwhat + ": empty sealed value");
     c.fields.push_back(std::move(f));
   }
+  auto index = j.find("index");
+  if (index == j.end() || !index->is_array()) return InvalidArgumentError(what + ".index: not an array");
+  for (size_t i = 0; i < index->size(); ++i) {
+    const Json& ij = (*index)[i];
+    const std::string iwhat = what + ".index[" + std::to_string(i) + "]";
+    RETURN_IF_ERROR(OnlyKeys(ij, {"index", "token"}, iwhat));
+    store::IndexEntry e;
+    ASSIGN_OR_RETURN(e.index, Str(ij, "index", iwhat));
+    ASSIGN_OR_RETURN(e.token, Bytes(ij, "token", iwhat));
+    e.subject = c.subject;
+    c.index.push_back(std::move(e));
+  }
   return c;
 }
 
@@ -113,6 +132,7 @@ store::Mutation ToMutation(const SubjectChange& c) {
   m.subject = c.subject;
   m.upsert = c.record;
   m.put_fields = c.fields;
+  m.put_index = c.index;
   return m;
 }
 
@@ -121,7 +141,10 @@ Result<ReplicationBatch> ParsePayload(std::string_view payload) {
   if (j.is_discarded()) return InvalidArgumentError("batch: not JSON");
   RETURN_IF_ERROR(OnlyKeys(j, {"v", "from", "to", "seq", "changes"}, "batch"));
   ASSIGN_OR_RETURN(uint64_t v, U64(j, "v", "batch"));
-  if (v != 1) return InvalidArgumentError("batch.v: unsupported version");
+  if (v != kBatchFormat) {
+    return InvalidArgumentError("batch.v: format " + std::to_string(v) + " unsupported, this site reads " +
+                                std::to_string(kBatchFormat));
+  }
   ReplicationBatch b;
   ASSIGN_OR_RETURN(b.from_site, Str(j, "from", "batch"));
   ASSIGN_OR_RETURN(b.to_site, Str(j, "to", "batch"));
@@ -159,13 +182,16 @@ Result<SubjectChange> ReadSubjectChange(store::Store& store, std::string_view su
     }
     c.fields.push_back(std::move(f));
   }
+  if (target_role != SiteRole::kGlobal) {
+    ASSIGN_OR_RETURN(c.index, store.GetIndexEntries(subject));
+  }
   return c;
 }
 
 Result<std::string> SignBatch(const ReplicationBatch& batch, std::string_view signing_seed) {
   Json changes = Json::array();
   for (const SubjectChange& c : batch.changes) changes.push_back(ChangeToJson(c));
-  const Json payload = {{"v", 1}, {"from", batch.from_site}, {"to", batch.to_site}, {"seq", batch.seq},
+  const Json payload = {{"v", kBatchFormat}, {"from", batch.from_site}, {"to", batch.to_site}, {"seq", batch.seq},
                         {"changes", std::move(changes)}};
   const std::string text = payload.dump();
   ASSIGN_OR_RETURN(std::string sig, crypto::Ed25519Sign(signing_seed, SignedMessage(text)));
@@ -216,7 +242,14 @@ Result<uint64_t> BatchApplier::Apply(const ReplicationBatch& batch) {
       Status st = store_->DeleteSubject(c.subject);
       if (!st.ok() && st.code() != StatusCode::kNotFound) return st;
     } else {
-      RETURN_IF_ERROR(store_->Apply(ToMutation(c)));
+      // The subject's entries become exactly the shipped ones: the applier is the
+      // store's only writer and batches are serialised, so nothing races this read.
+      store::Mutation m = ToMutation(c);
+      ASSIGN_OR_RETURN(std::vector<store::IndexEntry> held, store_->GetIndexEntries(c.subject));
+      for (store::IndexEntry& e : held) {
+        if (std::find(c.index.begin(), c.index.end(), e) == c.index.end()) m.delete_index.push_back(std::move(e));
+      }
+      RETURN_IF_ERROR(store_->Apply(m));
     }
   }
   RETURN_IF_ERROR(store_->PutMeta(std::string(kCursorPrefix) + batch.from_site, std::to_string(batch.seq)));
@@ -224,6 +257,23 @@ Result<uint64_t> BatchApplier::Apply(const ReplicationBatch& batch) {
 }
 
 Status ChangeFeed::MarkAll() {
+  {
+    std::lock_guard<std::mutex> writers(outbox_mu_);
+    std::string after;
+    for (;;) {
+      ASSIGN_OR_RETURN(std::vector<store::MetaEntry> page, inner_->ListMeta(kOutboxPrefix, after, 1000));
+      if (page.empty()) break;
+      after = page.back().key;
+      std::lock_guard<std::mutex> lock(mu_);
+      for (store::MetaEntry& e : page) {
+        std::string subject = e.key.substr(kOutboxPrefix.size());
+        changed_.insert(subject);
+        outbox_[std::move(subject)] = std::move(e.value);
+        ++marks_;
+      }
+      cv_.notify_all();
+    }
+  }
   std::string after;
   for (;;) {
     ASSIGN_OR_RETURN(std::vector<std::string> ids, inner_->ListSubjects(after, 1000));
@@ -248,14 +298,36 @@ uint64_t ChangeFeed::marks() const {
   return marks_;
 }
 
-std::vector<std::string> ChangeFeed::Take(size_t max, int timeout_ms, uint64_t* all_taken) {
+std::vector<ChangeFeed::Taken> ChangeFeed::Take(size_t max, int timeout_ms, uint64_t* all_taken) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return !changed_.empty() || woken_; });
   woken_ = false;
-  std::vector<std::string> out;
-  while (!changed_.empty() && out.size() < max) out.push_back(std::move(changed_.extract(changed_.begin()).value()));
+  std::vector<Taken> out;
+  while (!changed_.empty() && out.size() < max) {
+    Taken t{std::move(changed_.extract(changed_.begin()).value()), ""};
+    if (auto it = outbox_.find(t.subject); it != outbox_.end()) t.outbox = it->second;
+    out.push_back(std::move(t));
+  }
   if (all_taken != nullptr) *all_taken = changed_.empty() ? marks_ : 0;
   return out;
+}
+
+Status ChangeFeed::ClearOutbox(std::string_view subject, std::string_view intent) {
+  std::lock_guard<std::mutex> writers(outbox_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = outbox_.find(subject);
+    if (it == outbox_.end() || it->second != intent) return Status::Ok();  // replaced by a later deletion
+  }
+  RETURN_IF_ERROR(inner_->DeleteMeta(std::string(kOutboxPrefix) + std::string(subject)));
+  std::lock_guard<std::mutex> lock(mu_);
+  outbox_.erase(outbox_.find(subject));
+  return Status::Ok();
+}
+
+size_t ChangeFeed::outbox_size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return outbox_.size();
 }
 
 void ChangeFeed::Wake() {
@@ -271,8 +343,21 @@ Status ChangeFeed::Apply(const store::Mutation& m) {
 }
 
 Status ChangeFeed::DeleteSubject(std::string_view id) {
+  if (id.empty()) return InvalidArgumentError("store: empty subject id");
+  ASSIGN_OR_RETURN(std::string nonce, crypto::RandomBytes(16));
+  const std::string intent = HexEncode(nonce);
+  {
+    // The intent is durable before the delete: without it, no delete.
+    std::lock_guard<std::mutex> writers(outbox_mu_);
+    RETURN_IF_ERROR(inner_->PutMeta(std::string(kOutboxPrefix) + std::string(id), intent)
+                        .Annotate("replication outbox"));
+    std::lock_guard<std::mutex> lock(mu_);
+    outbox_[std::string(id)] = intent;
+  }
   Status st = inner_->DeleteSubject(id);
-  if (st.ok()) Mark(id);
+  // Marked whatever the outcome: the outbox entry exists either way, and the shipper
+  // ships the subject's current state (a shred, or the unchanged record) and clears it.
+  Mark(id);
   return st;
 }
 
@@ -289,10 +374,18 @@ Result<std::vector<store::FieldRecord>> ChangeFeed::GetAllFields(std::string_vie
 Result<std::vector<std::string>> ChangeFeed::Lookup(std::string_view index, std::string_view token) {
   return inner_->Lookup(index, token);
 }
+Result<std::vector<store::IndexEntry>> ChangeFeed::GetIndexEntries(std::string_view subject) {
+  return inner_->GetIndexEntries(subject);
+}
 Result<std::vector<std::string>> ChangeFeed::ListSubjects(std::string_view after, size_t limit) {
   return inner_->ListSubjects(after, limit);
 }
 Status ChangeFeed::PutMeta(std::string_view key, std::string_view value) { return inner_->PutMeta(key, value); }
 Result<std::optional<std::string>> ChangeFeed::GetMeta(std::string_view key) { return inner_->GetMeta(key); }
+Status ChangeFeed::DeleteMeta(std::string_view key) { return inner_->DeleteMeta(key); }
+Result<std::vector<store::MetaEntry>> ChangeFeed::ListMeta(std::string_view prefix, std::string_view after,
+                                                           size_t limit) {
+  return inner_->ListMeta(prefix, after, limit);
+}
 
 }  // namespace domicile::vault

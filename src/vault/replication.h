@@ -11,6 +11,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -34,6 +35,10 @@ struct SubjectChange {
   bool shred = false;
   store::SubjectRecord record;            // when !shred
   std::vector<store::FieldRecord> fields;  // when !shred, every field shipped
+  // When !shred: every blind-index entry of the subject (keyed HMAC tokens, never
+  // plaintext; entry.subject == subject), sorted. The receiver's entries of the
+  // subject become exactly these. Empty for a global target.
+  std::vector<store::IndexEntry> index;
 
   friend bool operator==(const SubjectChange&, const SubjectChange&) = default;
 };
@@ -48,12 +53,16 @@ struct ReplicationBatch {
 };
 
 // The subject's current state in `store` (a shred change when it is absent). For a
-// `global` target only fields whose category is interoperable are kept.
+// `global` target only fields whose category is interoperable are kept, and no
+// index entries. The record, fields and index entries are three reads: a write
+// racing with them marks the subject changed again, so the next shipment of it
+// carries the whole newer state.
 Result<SubjectChange> ReadSubjectChange(store::Store& store, std::string_view subject, const VaultConfig& config,
                                         SiteRole target_role);
 
 // The signed envelope: {"v":1,"payload":"<base64 batch JSON>","sig":"<base64>"},
-// sig = Ed25519(seed, "domicile-replication-v1\n" || payload bytes).
+// sig = Ed25519(seed, "domicile-replication-v1\n" || payload bytes). The batch
+// JSON is format 2 (index entries shipped); a format-1 batch is refused.
 Result<std::string> SignBatch(const ReplicationBatch& batch, std::string_view signing_seed);
 
 // Verifies the envelope with `sender_public_key` (32 bytes) and parses it strictly:
@@ -64,7 +73,8 @@ Result<ReplicationBatch> OpenBatch(std::string_view envelope, std::string_view s
                                    std::string_view expected_from, std::string_view expected_to);
 
 // Applies verified batches to a backup's store. Idempotent: a batch whose seq is not
-// above the sender's cursor changes nothing. Each subject change is atomic; the
+// above the sender's cursor changes nothing. Each subject change is atomic (record,
+// fields, and the index entries replaced by the shipped ones, in one Mutation); the
 // cursor moves after the whole batch, so a crash mid-batch means the sender's retry
 // applies it again (same state). Thread-safe (batches are serialised).
 class BatchApplier {
@@ -81,17 +91,38 @@ class BatchApplier {
 
 // A Store that forwards everything to `inner` and remembers which subjects changed,
 // for the shipper. Thread-safe.
+//
+// Deletions are durable intent first: DeleteSubject writes an outbox entry (store
+// meta `replication/outbox/<subject>` = a random intent id) before it deletes, and
+// refuses to delete if that write fails. The entry stays until ClearOutbox, which
+// the shipper calls once every target acknowledged a shipment of the subject taken
+// after the intent; MarkAll marks every subject with an outbox entry too, so a
+// shred lost in a crash (deleted, not yet shipped) is shipped after the restart.
 class ChangeFeed final : public store::Store {
  public:
   explicit ChangeFeed(store::Store* inner) : inner_(inner) {}
 
-  // Marks every subject changed (after a restart the sender cannot know what the
-  // receivers missed, so it ships everything once).
+  // A changed subject, with the intent id of its unacknowledged deletion ("" if none).
+  struct Taken {
+    std::string subject;
+    std::string outbox;
+
+    friend bool operator==(const Taken&, const Taken&) = default;
+  };
+
+  // Loads the outbox and marks every subject, and every subject with an outbox
+  // entry, changed (after a restart the sender cannot know what the receivers
+  // missed, so it ships everything once).
   Status MarkAll();
   void Mark(std::string_view subject);
   // Waits up to `timeout_ms` for a change, then takes up to `max` changed subjects.
   // `*all_taken` receives marks() if nothing is left behind, else 0.
-  std::vector<std::string> Take(size_t max, int timeout_ms, uint64_t* all_taken = nullptr);
+  std::vector<Taken> Take(size_t max, int timeout_ms, uint64_t* all_taken = nullptr);
+  // Removes the subject's outbox entry if it still holds `intent` (a later deletion
+  // of the same subject replaced it otherwise, and is kept).
+  Status ClearOutbox(std::string_view subject, std::string_view intent);
+  // Deletions not yet acknowledged by every target.
+  size_t outbox_size() const;
   // How many changes were ever marked (a shipper is caught up when it has shipped
   // everything taken at this count).
   uint64_t marks() const;
@@ -104,18 +135,26 @@ class ChangeFeed final : public store::Store {
                                                     const std::vector<std::string>& fields) override;
   Result<std::vector<store::FieldRecord>> GetAllFields(std::string_view subject) override;
   Result<std::vector<std::string>> Lookup(std::string_view index, std::string_view token) override;
+  Result<std::vector<store::IndexEntry>> GetIndexEntries(std::string_view subject) override;
   Status DeleteSubject(std::string_view id) override;
   Result<std::vector<std::string>> ListSubjects(std::string_view after, size_t limit) override;
   Status PutMeta(std::string_view key, std::string_view value) override;
   Result<std::optional<std::string>> GetMeta(std::string_view key) override;
+  Status DeleteMeta(std::string_view key) override;
+  Result<std::vector<store::MetaEntry>> ListMeta(std::string_view prefix, std::string_view after,
+                                                 size_t limit) override;
 
  private:
   store::Store* const inner_;
+  // Serialises writers of outbox entries (store meta and outbox_ together), so the
+  // map always holds the intent last written to the store.
+  std::mutex outbox_mu_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::set<std::string, std::less<>> changed_;  // guarded by mu_
-  uint64_t marks_ = 0;                          // guarded by mu_
-  bool woken_ = false;                          // guarded by mu_
+  std::set<std::string, std::less<>> changed_;                   // guarded by mu_
+  std::map<std::string, std::string, std::less<>> outbox_;       // subject -> intent; guarded by mu_
+  uint64_t marks_ = 0;                                           // guarded by mu_
+  bool woken_ = false;                                           // guarded by mu_
 };
 
 }  // namespace domicile::vault

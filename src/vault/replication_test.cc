@@ -32,6 +32,7 @@ collections:
     m.subject = "u1";
     m.upsert = store::SubjectRecord{"u1", "US", "wrapped-dek", 1};
     m.put_fields = {{"profile", "phone", 1, "sealed-phone"}, {"profile", "followers", 2, "sealed-followers"}};
+    m.put_index = {{"profile.phone", "token-1", "u1"}, {"vault.shred-bucket", "US/7", "u1"}};
     ASSERT_TRUE(enclave_->Apply(m).ok());
   }
 
@@ -58,6 +59,8 @@ TEST_F(ReplicationTest, SignedBatchRoundTripsAndAppliesIdempotently) {
   EXPECT_EQ(applier.Apply(*opened).value_or(0), 1u);
   EXPECT_EQ(backup_->GetAllFields("u1").value(), enclave_->GetAllFields("u1").value());
   EXPECT_EQ(backup_->GetSubject("u1").value(), enclave_->GetSubject("u1").value());
+  EXPECT_EQ(backup_->GetIndexEntries("u1").value(), enclave_->GetIndexEntries("u1").value());
+  EXPECT_EQ(backup_->Lookup("vault.shred-bucket", "US/7").value(), std::vector<std::string>{"u1"});
   // A replay of an applied batch changes nothing, even after the subject is gone.
   ASSERT_TRUE(backup_->DeleteSubject("u1").ok());
   EXPECT_EQ(applier.Apply(*opened).value_or(0), 1u);
@@ -77,10 +80,28 @@ TEST_F(ReplicationTest, ShredDeletesAtTheBackup) {
   EXPECT_EQ(applier.Apply(*opened).value_or(0), 2u) << "shred of an absent subject is a no-op";
 }
 
+TEST_F(ReplicationTest, IndexEntriesAtTheBackupBecomeExactlyTheShippedOnes) {
+  BatchApplier applier(backup_.get());
+  ASSERT_TRUE(applier.Apply(Batch(1)).ok());
+  // The enclave replaces the phone token (a changed value) and drops nothing else.
+  store::Mutation m;
+  m.subject = "u1";
+  m.delete_index = {{"profile.phone", "token-1", "u1"}};
+  m.put_index = {{"profile.phone", "token-2", "u1"}};
+  ASSERT_TRUE(enclave_->Apply(m).ok());
+  auto opened = OpenBatch(SignBatch(Batch(2), keys_.seed).value(), keys_.public_key, "us-1", "de-b");
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  ASSERT_TRUE(applier.Apply(*opened).ok());
+  EXPECT_EQ(backup_->GetIndexEntries("u1").value(), enclave_->GetIndexEntries("u1").value());
+  EXPECT_TRUE(backup_->Lookup("profile.phone", "token-1").value().empty());
+  EXPECT_EQ(backup_->Lookup("profile.phone", "token-2").value(), std::vector<std::string>{"u1"});
+}
+
 TEST_F(ReplicationTest, GlobalTargetGetsOnlyInteroperableFields) {
   const ReplicationBatch b = Batch(1, SiteRole::kGlobal);
   ASSERT_EQ(b.changes[0].fields.size(), 1u);
   EXPECT_EQ(b.changes[0].fields[0].field, "followers");
+  EXPECT_TRUE(b.changes[0].index.empty());
 }
 
 TEST_F(ReplicationTest, BadBatchesAreRefusedAndChangeNothing) {
@@ -107,34 +128,95 @@ TEST_F(ReplicationTest, BadBatchesAreRefusedAndChangeNothing) {
                            {"sig", Base64Encode(crypto::Ed25519Sign(keys_.seed, msg).value())}})
         .dump();
   };
-  for (const std::string bad :
-       {R"({"v":1,"from":"us-1","to":"de-b","seq":0,"changes":[]})",
-        R"({"v":1,"from":"us-1","to":"de-b","seq":1,"changes":[],"x":1})",
-        R"({"v":1,"from":"us-1","to":"de-b","seq":-1,"changes":[]})",
-        R"({"v":1,"from":"us-1","to":"de-b","seq":1,"changes":[{"subject":"","op":"shred"}]})",
-        R"({"v":1,"from":"us-1","to":"de-b","seq":1,"changes":[{"subject":"dTE=","op":"drop"}]})",
-        R"({"v":1,"from":"us-1","to":"de-b","seq":1,"changes":[{"subject":"dTE=","op":"put","home":"US","key_blob":"","generation":1,"fields":[]}]})",
-        R"({"v":1,"from":"us-1","to":"de-b","seq":1,"changes":[{"subject":"dTE=","op":"put","home":"US","key_blob":"eA==","generation":1,"fields":[{"collection":"","field":"f","version":1,"sealed":"eA=="}]}]})",
-        R"({"v":1,"from":"us-1","to":"de-b","seq":1,"changes":[{"subject":"dTE=","op":"put","home":"US","key_blob":"eA==","generation":"1","fields":[]}]})"}) {
+  const std::string put = R"({"subject":"dTE=","op":"put","home":"US","key_blob":"eA==","generation":1,)";
+  for (const std::string& bad : std::vector<std::string>{
+           R"({"v":2,"from":"us-1","to":"de-b","seq":0,"changes":[]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[],"x":1})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":-1,"changes":[]})",
+        R"({"v":1,"from":"us-1","to":"de-b","seq":1,"changes":[]})",  // format 1: no index entries
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[{"subject":"","op":"shred"}]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[{"subject":"dTE=","op":"drop"}]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[{"subject":"dTE=","op":"put","home":"US","key_blob":"","generation":1,"fields":[],"index":[]}]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[)" + put +
+            R"("fields":[{"collection":"","field":"f","version":1,"sealed":"eA=="}],"index":[]}]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[{"subject":"dTE=","op":"put","home":"US","key_blob":"eA==","generation":"1","fields":[],"index":[]}]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[)" + put + R"("fields":[]}]})",  // no index
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[)" + put + R"("fields":[],"index":{}}]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[)" + put +
+            R"("fields":[],"index":[{"index":"p.e","token":""}]}]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[)" + put +
+            R"("fields":[],"index":[{"index":"","token":"eA=="}]}]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[)" + put +
+            R"("fields":[],"index":[{"index":"p.e","token":"eA==","subject":"dTI="}]}]})",
+        R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[)" + put +
+            R"("fields":[],"index":[{"index":"p.e","token":"!"}]}]})"}) {
     EXPECT_EQ(OpenBatch(sign_raw(bad), keys_.public_key, "us-1", "de-b").status().code(),
               StatusCode::kInvalidArgument)
         << bad;
   }
-  EXPECT_TRUE(OpenBatch(sign_raw(R"({"v":1,"from":"us-1","to":"de-b","seq":1,"changes":[]})"), keys_.public_key,
+  EXPECT_TRUE(OpenBatch(sign_raw(R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[]})"), keys_.public_key,
                         "us-1", "de-b")
+                  .ok());
+  EXPECT_TRUE(OpenBatch(sign_raw(R"({"v":2,"from":"us-1","to":"de-b","seq":1,"changes":[)" + put +
+                                 R"("fields":[],"index":[{"index":"p.e","token":"eA=="}]}]})"),
+                        keys_.public_key, "us-1", "de-b")
                   .ok());
   EXPECT_FALSE(backup_->ListSubjects("", 10).value().size());
 }
+
+using Taken = ChangeFeed::Taken;
 
 TEST_F(ReplicationTest, ChangeFeedRecordsWritesAndDeletes) {
   ChangeFeed feed(enclave_.get());
   EXPECT_TRUE(feed.Take(10, 0).empty());
   ASSERT_TRUE(feed.MarkAll().ok());
-  EXPECT_EQ(feed.Take(10, 0), std::vector<std::string>{"u1"});
+  EXPECT_EQ(feed.Take(10, 0), (std::vector<Taken>{Taken{"u1", ""}}));
   ASSERT_TRUE(feed.DeleteSubject("u1").ok());
-  EXPECT_FALSE(feed.DeleteSubject("u1").ok());
-  EXPECT_EQ(feed.Take(10, 0), std::vector<std::string>{"u1"});
+  EXPECT_EQ(feed.outbox_size(), 1u);
+  auto taken = feed.Take(10, 0);
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].subject, "u1");
+  EXPECT_EQ(taken[0].outbox.size(), 32u) << "a random intent id";
   EXPECT_TRUE(feed.Take(10, 0).empty());
+}
+
+// The deletion's intent is in the store before the delete and survives the feed
+// (a crash); a later deletion's intent is not cleared by an acknowledgement of an
+// earlier one; no intent, no delete.
+TEST_F(ReplicationTest, DeletionIsDurableIntentFirst) {
+  std::string intent;
+  {
+    ChangeFeed feed(enclave_.get());
+    ASSERT_TRUE(feed.DeleteSubject("u1").ok());
+    intent = feed.Take(10, 0).at(0).outbox;
+    EXPECT_EQ(enclave_->GetMeta("replication/outbox/u1").value(), intent);
+  }  // "crash": nothing shipped, the feed's memory is gone
+  ChangeFeed after(enclave_.get());
+  ASSERT_TRUE(after.MarkAll().ok());
+  EXPECT_EQ(after.Take(10, 0), (std::vector<Taken>{Taken{"u1", intent}})) << "the lost shred is shipped again";
+
+  // Re-created and deleted again before the first acknowledgement arrives.
+  store::Mutation m;
+  m.subject = "u1";
+  m.upsert = store::SubjectRecord{"u1", "US", "dek-2", 1};
+  ASSERT_TRUE(after.Apply(m).ok());
+  ASSERT_TRUE(after.DeleteSubject("u1").ok());
+  const std::string second = after.Take(10, 0).at(0).outbox;
+  ASSERT_NE(second, intent);
+  ASSERT_TRUE(after.ClearOutbox("u1", intent).ok());
+  EXPECT_EQ(enclave_->GetMeta("replication/outbox/u1").value(), second);
+  ASSERT_TRUE(after.ClearOutbox("u1", second).ok());
+  EXPECT_EQ(enclave_->GetMeta("replication/outbox/u1").value(), std::nullopt);
+  EXPECT_EQ(after.outbox_size(), 0u);
+
+  // A subject whose intent cannot be stored (its outbox key is over the store's
+  // name limit) is not deleted.
+  const std::string long_id(store::kMaxNameBytes - 4, 'x');
+  m.subject = long_id;
+  m.upsert = store::SubjectRecord{long_id, "US", "dek", 1};
+  ASSERT_TRUE(after.Apply(m).ok());
+  EXPECT_EQ(after.DeleteSubject(long_id).code(), StatusCode::kResourceExhausted);
+  EXPECT_TRUE(enclave_->GetSubject(long_id).value().has_value());
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 // custodian's monitor following the enclave's log. Checks: the backup holds only
 // ciphertext (its files never contain a written value, raw or base64), refuses every
 // read, a new enclave restored from the backup's copy stays sealed until the
-// custodian's root key arrives, a shredded subject stays gone after the restore, and
+// custodian's root key arrives, a shredded subject stays gone after the restore, the
+// restored enclave finds subjects by blind index and can itself shred a subject
+// without losing the subject's bucket-mates (their index entries were shipped), and
 // the monitor verifies the witness-cosigned log with no violation.
 #include <fcntl.h>
 #include <signal.h>
@@ -27,6 +29,7 @@
 
 #include "common/encoding.h"
 #include "common/file.h"
+#include "crypto/sha256.h"
 #include "fakes/temp_dir.h"
 #include "gateway/config.h"
 #include "gateway_process.h"
@@ -43,6 +46,7 @@ namespace fs = std::filesystem;
 constexpr char kPhone[] = "+1 415 555 0132";
 constexpr char kEmail[] = "kim.multisite@example.com";
 constexpr char kBirth[] = "1987-04-12";
+constexpr char kMatePhone[] = "+1 646 555 0177";
 constexpr char kOrigin[] = "us-enclave-1.multisite.test/audit";
 constexpr char kWitnessName[] = "witness.multisite.test/w1";
 
@@ -70,6 +74,12 @@ bool Eventually(F done) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return done();
+}
+
+// The vault's shred bucket of a subject (docs/vault.md): SHA-256(id) mod buckets.
+uint32_t BucketOf(const std::string& id, uint32_t buckets) {
+  const crypto::Digest d = crypto::Sha256(id);
+  return ((uint32_t(d[0]) << 24) | (uint32_t(d[1]) << 16) | (uint32_t(d[2]) << 8) | d[3]) % buckets;
 }
 
 // `value` raw and in base64 at each of the three byte alignments.
@@ -257,7 +267,14 @@ TEST_F(MultisiteTest, BackupHoldsCiphertextOnlyRestoreNeedsUnsealShredSurvivesMo
   auto enclave = Serve("enclave", t_ + "/enclave", &port);
   ASSERT_GT(port, 0);
 
+  // A subject sharing kim's shred bucket: deleting kim later must rewrap its key.
+  const uint32_t buckets = Json::parse(ReadAll(t_ + "/enclave/keyring"))["shred_buckets"].get<uint32_t>();
+  std::string mate;
+  for (int i = 0; mate.empty(); ++i) {
+    if (BucketOf("mate-" + std::to_string(i), buckets) == BucketOf("kim", buckets)) mate = "mate-" + std::to_string(i);
+  }
   Put(port, "kim", kPhone, kEmail);
+  Put(port, mate, kMatePhone, "mate@example.com");
   Put(port, "lee", "+1 212 555 0199", "lee.shredded@example.com");
   HttpReply del = Call(port, "DELETE", "/v1/subjects/lee", "ingest", "ingest");
   ASSERT_EQ(del.status, 200) << del.body;
@@ -320,8 +337,8 @@ TEST_F(MultisiteTest, BackupHoldsCiphertextOnlyRestoreNeedsUnsealShredSurvivesMo
 
   // Ciphertext only: no written value in any file of the backup, raw or base64. The
   // search itself works (control: a file holding one value in base64 is found).
-  const std::vector<std::string> values = {kPhone,    kEmail,           "+1 212 555 0199",
-                                           kBirth,    "lee.shredded@example.com", "multisite cat video"};
+  const std::vector<std::string> values = {kPhone, kEmail, "+1 212 555 0199", kBirth, "lee.shredded@example.com",
+                                           "multisite cat video", kMatePhone, "mate@example.com"};
   EXPECT_EQ(FilesContaining(t_ + "/backup", values), std::vector<std::string>{});
   fs::create_directories(t_ + "/control");
   WriteAll(t_ + "/control/f", "xx" + Base64Encode(std::string("y") + kEmail));
@@ -332,7 +349,7 @@ TEST_F(MultisiteTest, BackupHoldsCiphertextOnlyRestoreNeedsUnsealShredSurvivesMo
   // not yet the root key. It starts sealed and fails closed.
   r = D("site restore --from " + t_ + "/backup/store --data-dir " + t_ + "/restored");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("restored 1 subjects"), std::string::npos) << r.out;  // lee was shredded
+  EXPECT_NE(r.out.find("restored 2 subjects"), std::string::npos) << r.out;  // lee was shredded
   fs::copy_file(t_ + "/enclave/keyring", t_ + "/restored/keyring");
   YAML::Node restored_cfg = SiteConfig("us-enclave-1", "127.0.0.1:0");
   restored_cfg["log"]["origin"] = "us-enclave-1.multisite.test/audit-restored";
@@ -358,6 +375,30 @@ TEST_F(MultisiteTest, BackupHoldsCiphertextOnlyRestoreNeedsUnsealShredSurvivesMo
   HttpReply gone = Call(rport, "GET", "/v1/subjects/lee/profile?fields=phone", "ana", "investigation");
   EXPECT_NE(gone.status, 200) << gone.body;
   EXPECT_EQ(gone.body.find("0199"), std::string::npos) << gone.body;
+
+  // The blind index came along: lookups work at the restored enclave.
+  auto lookup = [&](const std::string& field, const std::string& value) {
+    HttpReply l = Call(rport, "POST", "/v1/lookup", "ana", "investigation",
+                       Json({{"collection", "profile"}, {"field", field}, {"value", value}}).dump());
+    EXPECT_EQ(l.status, 200) << l.body;
+    return Json::parse(l.body, nullptr, false).value("subjects", Json::array());
+  };
+  EXPECT_EQ(lookup("email", "  Kim.Multisite@example.com"), Json::array({"kim"}));
+  EXPECT_EQ(lookup("phone", kMatePhone), Json::array({mate}));
+  EXPECT_EQ(lookup("email", "lee.shredded@example.com"), Json::array());
+
+  // A deletion at the restored enclave shreds kim and only kim: its bucket-mate,
+  // found through the shipped bucket index, is rewrapped and stays readable.
+  HttpReply del_kim = Call(rport, "DELETE", "/v1/subjects/kim", "ingest", "ingest");
+  ASSERT_EQ(del_kim.status, 200) << del_kim.body;
+  EXPECT_EQ(Json::parse(del_kim.body)["receipt"]["keys_rewrapped"], 1) << del_kim.body;
+  HttpReply mate_read = Call(rport, "GET", "/v1/subjects/" + mate + "/profile?fields=phone", "ana", "investigation");
+  ASSERT_EQ(mate_read.status, 200) << mate_read.body;
+  EXPECT_EQ(Json::parse(mate_read.body)["fields"]["phone"]["value"], kMatePhone);
+  HttpReply kim_gone = Call(rport, "GET", "/v1/subjects/kim/profile?fields=phone", "ana", "investigation");
+  EXPECT_NE(kim_gone.status, 200) << kim_gone.body;
+  EXPECT_EQ(kim_gone.body.find("0132"), std::string::npos) << kim_gone.body;
+  EXPECT_EQ(lookup("email", kEmail), Json::array());
   EXPECT_EQ(restored->Terminate(), 0) << ReadAll(t_ + "/restored.log");
 }
 

@@ -1,6 +1,11 @@
 // Multi-site pieces in-process: the replication and witness configuration (bad input
-// names the problem), and an enclave's shipper delivering to a backup's receiver
-// routes through an unreliable link (failures retried, shreds delivered, reads refused).
+// names the problem), an enclave's shipper delivering to a backup's receiver routes
+// through an unreliable link (failures retried, index entries and shreds delivered,
+// reads refused), and a shred lost in a crash (an enclave killed between its delete
+// and the shipment) delivered after the restart.
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -11,10 +16,14 @@
 #include "common/encoding.h"
 #include "crypto/ed25519.h"
 #include "fakes/mem_file_system.h"
+#include "fakes/temp_dir.h"
 #include "gateway/config.h"
 #include "server/replication_shipper.h"
 #include "server/site_backup.h"
 #include "store/memory/memory_store.h"
+#include "store/rocksdb/rocksdb_store.h"
+
+extern char** environ;
 
 namespace domicile::server {
 namespace {
@@ -76,62 +85,167 @@ TEST_F(SiteConfigTest, BadInputNamesTheProblem) {
   }
 }
 
+// A backup site in-process: its store and receiver routes, reached through `post`
+// (which fails while `link_down` is set, or for the first `fail_first` calls).
+class SiteReplicationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pair_ = crypto::Ed25519Generate().value();
+    backup_cfg_.vault = vault::ParseVaultConfig(std::string("site: de-b\nsites: ") + kSites +
+                                                "\ncollections: {profile: {fields: {phone: protected}}}\n")
+                            .value();
+    backup_cfg_.replication.accept_from.push_back({"us-1", pair_.public_key});
+    AddSiteReceiverRoutes(router_, backup_cfg_, &applier_);
+    enclave_vault_ = backup_cfg_.vault;
+    enclave_vault_.site_id = "us-1";
+  }
+
+  PostFn Post() {
+    return [this](std::string_view path, std::string_view body, std::string_view) -> Result<PostReply> {
+      if (calls_.fetch_add(1) < fail_first_.load() || link_down_.load()) return UnavailableError("link down");
+      HttpRequest req;
+      req.method = "POST";
+      req.target = req.path = path;
+      req.body = body;
+      std::string route;
+      HttpResponse resp = router_.Dispatch(req, &route);
+      return PostReply{resp.status, resp.content_type, resp.body};
+    };
+  }
+
+  std::unique_ptr<ReplicationShipper> Start(vault::ChangeFeed* feed) {
+    auto shipper =
+        ReplicationShipper::Start(feed, enclave_vault_, pair_.seed, {{"de-b", vault::SiteRole::kBackup, Post()}}, 10);
+    EXPECT_TRUE(shipper.ok()) << shipper.status().message();
+    return shipper.ok() ? std::move(shipper).value() : nullptr;
+  }
+
+  static bool CaughtUp(const ReplicationShipper& shipper) {
+    for (int i = 0; i < 600 && !shipper.CaughtUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return shipper.CaughtUp();
+  }
+
+  static store::Mutation Subject(const std::string& id, const std::string& token) {
+    return store::Mutation{id,
+                           store::SubjectRecord{id, "US", "dek-" + id, 1},
+                           {{"profile", "phone", 1, "sealed-" + id}},
+                           {{"profile.phone", token, id}, {"vault.shred-bucket", "US/1", id}},
+                           {}};
+  }
+
+  crypto::Ed25519KeyPair pair_;
+  gateway::GatewayConfig backup_cfg_;
+  vault::VaultConfig enclave_vault_;
+  std::unique_ptr<store::Store> backup_store_ = store::NewMemoryStore();
+  vault::BatchApplier applier_{backup_store_.get()};
+  Router router_;
+  std::atomic<int> calls_{0};
+  std::atomic<int> fail_first_{0};
+  std::atomic<bool> link_down_{false};
+};
+
 // Enclave store -> shipper -> (flaky link) -> receiver routes -> backup store.
-TEST(SiteReplicationTest, ShipperDeliversThroughFailuresAndBackupRefusesReads) {
-  auto pair = crypto::Ed25519Generate().value();
-  gateway::GatewayConfig backup_cfg;
-  backup_cfg.vault = vault::ParseVaultConfig(std::string("site: de-b\nsites: ") + kSites +
-                                             "\ncollections: {profile: {fields: {phone: protected}}}\n")
-                         .value();
-  backup_cfg.replication.accept_from.push_back({"us-1", pair.public_key});
-  auto backup_store = store::NewMemoryStore();
-  vault::BatchApplier applier(backup_store.get());
-  Router router;
-  AddSiteReceiverRoutes(router, backup_cfg, &applier);
-
-  std::atomic<int> calls{0};
-  PostFn post = [&](std::string_view path, std::string_view body, std::string_view) -> Result<PostReply> {
-    if (calls.fetch_add(1) < 2) return UnavailableError("link down");
-    HttpRequest req;
-    req.method = "POST";
-    req.target = req.path = path;
-    req.body = body;
-    std::string route;
-    HttpResponse resp = router.Dispatch(req, &route);
-    return PostReply{resp.status, resp.content_type, resp.body};
-  };
-
+TEST_F(SiteReplicationTest, ShipperDeliversThroughFailuresAndBackupRefusesReads) {
+  fail_first_ = 2;
   auto enclave_store = store::NewMemoryStore();
   vault::ChangeFeed feed(enclave_store.get());
-  store::Mutation m{"u1", store::SubjectRecord{"u1", "US", "dek", 1}, {{"profile", "phone", 1, "sealed"}}, {}, {}};
-  ASSERT_TRUE(feed.Apply(m).ok());
-  vault::VaultConfig enclave_vault = backup_cfg.vault;
-  enclave_vault.site_id = "us-1";
-  auto shipper = ReplicationShipper::Start(&feed, enclave_vault, pair.seed, {{"de-b", vault::SiteRole::kBackup, post}},
-                                           10);
-  ASSERT_TRUE(shipper.ok()) << shipper.status().message();
-  auto wait_caught_up = [&] {
-    for (int i = 0; i < 600 && !(*shipper)->CaughtUp(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    return (*shipper)->CaughtUp();
-  };
-  ASSERT_TRUE(wait_caught_up());
-  EXPECT_GE(calls.load(), 3) << "two failures, then delivered";
-  EXPECT_EQ(backup_store->GetAllFields("u1").value(), enclave_store->GetAllFields("u1").value());
+  ASSERT_TRUE(feed.Apply(Subject("u1", "tok-1")).ok());
+  ASSERT_TRUE(feed.Apply(Subject("u2", "tok-2")).ok());
+  auto shipper = Start(&feed);
+  ASSERT_NE(shipper, nullptr);
+  ASSERT_TRUE(CaughtUp(*shipper));
+  EXPECT_GE(calls_.load(), 3) << "two failures, then delivered";
+  EXPECT_EQ(backup_store_->GetAllFields("u1").value(), enclave_store->GetAllFields("u1").value());
+  EXPECT_EQ(backup_store_->GetIndexEntries("u1").value(), enclave_store->GetIndexEntries("u1").value());
+  EXPECT_EQ(backup_store_->Lookup("vault.shred-bucket", "US/1").value(), (std::vector<std::string>{"u1", "u2"}));
 
   ASSERT_TRUE(feed.DeleteSubject("u1").ok());
-  ASSERT_TRUE(wait_caught_up());
-  EXPECT_FALSE(backup_store->GetSubject("u1").value().has_value());
-  (*shipper)->Stop();
+  ASSERT_TRUE(CaughtUp(*shipper));
+  EXPECT_FALSE(backup_store_->GetSubject("u1").value().has_value());
+  EXPECT_EQ(backup_store_->Lookup("vault.shred-bucket", "US/1").value(), std::vector<std::string>{"u2"});
+  EXPECT_EQ(feed.outbox_size(), 0u) << "acknowledged deletions leave the outbox";
+  EXPECT_TRUE(enclave_store->ListMeta("replication/outbox/", "", 10).value().empty());
+  shipper->Stop();
 
   for (const char* method : {"GET", "PUT", "POST", "DELETE"}) {
     HttpRequest req;
     req.method = method;
     req.target = req.path = "/v1/subjects/u1/profile";
     std::string route;
-    HttpResponse resp = router.Dispatch(req, &route);
+    HttpResponse resp = router_.Dispatch(req, &route);
     EXPECT_EQ(resp.status, 403) << method;
     EXPECT_NE(resp.body.find("residency.backup-sealed-only"), std::string::npos) << resp.body;
   }
+}
+
+// While a target is unreachable a deletion stays in the outbox; it leaves only when
+// the shred is acknowledged.
+TEST_F(SiteReplicationTest, OutboxEntryStaysUntilTheShredIsAcknowledged) {
+  auto enclave_store = store::NewMemoryStore();
+  vault::ChangeFeed feed(enclave_store.get());
+  ASSERT_TRUE(feed.Apply(Subject("u1", "tok-1")).ok());
+  auto shipper = Start(&feed);
+  ASSERT_NE(shipper, nullptr);
+  ASSERT_TRUE(CaughtUp(*shipper));
+  link_down_ = true;
+  const int before = calls_.load();
+  ASSERT_TRUE(feed.DeleteSubject("u1").ok());
+  for (int i = 0; i < 600 && calls_.load() < before + 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_GE(calls_.load(), before + 2) << "the shipper retried";
+  EXPECT_FALSE(shipper->CaughtUp());
+  EXPECT_EQ(feed.outbox_size(), 1u);
+  EXPECT_EQ(enclave_store->ListMeta("replication/outbox/", "", 10).value().size(), 1u);
+  EXPECT_TRUE(backup_store_->GetSubject("u1").value().has_value());
+  link_down_ = false;
+  ASSERT_TRUE(CaughtUp(*shipper));
+  EXPECT_FALSE(backup_store_->GetSubject("u1").value().has_value());
+  EXPECT_EQ(feed.outbox_size(), 0u);
+  EXPECT_TRUE(enclave_store->ListMeta("replication/outbox/", "", 10).value().empty());
+}
+
+// The enclave (a RocksDB store) deletes a subject and is killed with SIGKILL before
+// its shipper sends anything; the backup still holds the subject. After the restart
+// the shred reaches the backup (the full re-ship alone would never see the subject,
+// which no longer exists) and the outbox entry is cleared.
+TEST_F(SiteReplicationTest, ShredLostInACrashIsShippedAfterRestart) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.path() + "/enclave-store";
+  {
+    auto enclave_store = store::OpenRocksDbStore(dir);
+    ASSERT_TRUE(enclave_store.ok()) << enclave_store.status().message();
+    vault::ChangeFeed feed(enclave_store->get());
+    ASSERT_TRUE(feed.Apply(Subject("u1", "tok-1")).ok());
+    ASSERT_TRUE(feed.Apply(Subject("u2", "tok-2")).ok());
+    auto shipper = Start(&feed);
+    ASSERT_NE(shipper, nullptr);
+    ASSERT_TRUE(CaughtUp(*shipper));
+  }
+  ASSERT_TRUE(backup_store_->GetSubject("u1").value().has_value());
+
+  std::vector<std::string> args = {DOMICILE_CRASH_DELETER, dir, "u1"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "exit status " << status;
+  EXPECT_TRUE(backup_store_->GetSubject("u1").value().has_value()) << "nothing was shipped before the crash";
+
+  auto enclave_store = store::OpenRocksDbStore(dir);
+  ASSERT_TRUE(enclave_store.ok()) << enclave_store.status().message();
+  EXPECT_FALSE((*enclave_store)->GetSubject("u1").value().has_value());
+  EXPECT_EQ((*enclave_store)->ListMeta("replication/outbox/", "", 10).value().size(), 1u);
+  vault::ChangeFeed feed(enclave_store->get());
+  auto shipper = Start(&feed);
+  ASSERT_NE(shipper, nullptr);
+  ASSERT_TRUE(CaughtUp(*shipper));
+  EXPECT_FALSE(backup_store_->GetSubject("u1").value().has_value());
+  EXPECT_TRUE(backup_store_->GetAllFields("u1").value().empty());
+  EXPECT_EQ(backup_store_->Lookup("vault.shred-bucket", "US/1").value(), std::vector<std::string>{"u2"});
+  EXPECT_TRUE((*enclave_store)->ListMeta("replication/outbox/", "", 10).value().empty());
+  shipper->Stop();
 }
 
 }  // namespace

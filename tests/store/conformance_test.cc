@@ -86,8 +86,20 @@ class StoreConformanceTest : public ::testing::TestWithParam<BackendFactory> {
       for (const auto& f : AllFields(id)) {
         out += "F " + f.collection + " " + f.field + " " + std::to_string(f.version) + " " + f.sealed + "\n";
       }
+      for (const auto& e : IndexOf(id)) out += "I " + e.index + " " + e.token + "\n";
     }
+    for (const auto& e : Meta("")) out += "M " + e.key + " " + e.value + "\n";
     return out;
+  }
+  std::vector<IndexEntry> IndexOf(const std::string& id) {
+    auto r = store_->GetIndexEntries(id);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<IndexEntry>{};
+  }
+  std::vector<MetaEntry> Meta(const std::string& prefix, const std::string& after = "", size_t limit = 1000) {
+    auto r = store_->ListMeta(prefix, after, limit);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<MetaEntry>{};
   }
 
   std::unique_ptr<Backend> backend_;
@@ -224,6 +236,30 @@ TEST_P(StoreConformanceTest, BlindIndexLookupAndDelete) {
   EXPECT_EQ(Lookup("p.email", "tok3"), std::vector<std::string>{"a"});
 }
 
+TEST_P(StoreConformanceTest, IndexEntriesOfASubjectAreListedSortedAndIsolated) {
+  ASSERT_TRUE(store_->Apply(Create("s", {}, {Entry("p.phone", "t2", "s"), Entry("p.email", "z", "s"),
+                                             Entry("p.email", "a\0\xff"s, "s"), Entry("vault.b", "US/7", "s")}))
+                  .ok());
+  // Neighbours whose ids extend "s", sharing its tokens, stay out of s's listing.
+  ASSERT_TRUE(store_->Apply(Create("s1", {}, {Entry("p.email", "z", "s1")})).ok());
+  ASSERT_TRUE(store_->Apply(Create("s\0"s, {}, {Entry("p.email", "z", "s\0"s)})).ok());
+  EXPECT_EQ(IndexOf("s"), (std::vector<IndexEntry>{Entry("p.email", "a\0\xff"s, "s"), Entry("p.email", "z", "s"),
+                                                   Entry("p.phone", "t2", "s"), Entry("vault.b", "US/7", "s")}));
+  EXPECT_EQ(IndexOf("s1"), std::vector<IndexEntry>{Entry("p.email", "z", "s1")});
+  EXPECT_TRUE(IndexOf("nobody").empty());
+
+  Mutation m;
+  m.subject = "s";
+  m.delete_index = {Entry("p.email", "z", "s")};
+  m.put_index = {Entry("p.email", "y", "s")};
+  ASSERT_TRUE(store_->Apply(m).ok());
+  EXPECT_EQ(IndexOf("s"), (std::vector<IndexEntry>{Entry("p.email", "a\0\xff"s, "s"), Entry("p.email", "y", "s"),
+                                                   Entry("p.phone", "t2", "s"), Entry("vault.b", "US/7", "s")}));
+  ASSERT_TRUE(store_->DeleteSubject("s").ok());
+  EXPECT_TRUE(IndexOf("s").empty());
+  EXPECT_EQ(Lookup("p.email", "z"), (std::vector<std::string>{"s\0"s, "s1"}));
+}
+
 TEST_P(StoreConformanceTest, DeleteSubjectRemovesEverythingOfItOnly) {
   ASSERT_TRUE(
       store_->Apply(Create("a", {Field("p", "email"), Field("q", "x")}, {Entry("p.email", "t", "a")})).ok());
@@ -273,6 +309,48 @@ TEST_P(StoreConformanceTest, MetaRoundTripsAndOverwrites) {
   EXPECT_EQ(*store_->GetMeta("conf"), std::nullopt);
   // Meta is not a subject.
   EXPECT_TRUE(List().empty());
+}
+
+TEST_P(StoreConformanceTest, MetaIsListedByPrefixInByteOrderAndDeleted) {
+  const std::vector<std::string> keys = {"out/b", "out/a", "out/a\0"s, "out/\xff", "ou", "out", "outx", "\xff\xff"};
+  for (const auto& k : keys) ASSERT_TRUE(store_->PutMeta(k, "v:" + k).ok());
+  auto key_list = [](const std::vector<MetaEntry>& v) {
+    std::vector<std::string> out;
+    for (const auto& e : v) out.push_back(e.key);
+    return out;
+  };
+  EXPECT_EQ(key_list(Meta("out/")), (std::vector<std::string>{"out/a", "out/a\0"s, "out/b", "out/\xff"}));
+  EXPECT_EQ(Meta("out/", "", 1), (std::vector<MetaEntry>{MetaEntry{"out/a", "v:out/a"}}));
+  EXPECT_EQ(key_list(Meta("out/", "out/a\0"s)), (std::vector<std::string>{"out/b", "out/\xff"}));
+  EXPECT_EQ(key_list(Meta("out/", "out/aa")), (std::vector<std::string>{"out/b", "out/\xff"}));
+  EXPECT_EQ(key_list(Meta("out/", "a")).size(), 4u);  // `after` before the prefix: from the first
+  EXPECT_TRUE(Meta("out/", "", 0).empty());
+  EXPECT_TRUE(Meta("out/", "out/\xff").empty());
+  EXPECT_EQ(key_list(Meta("out")), (std::vector<std::string>{"out", "out/a", "out/a\0"s, "out/b", "out/\xff", "outx"}));
+  EXPECT_EQ(key_list(Meta("\xff")), std::vector<std::string>{"\xff\xff"});  // no upper bound
+  EXPECT_EQ(Meta("").size(), keys.size());
+  std::vector<std::string> paged;
+  for (std::string after;;) {
+    auto page = Meta("", after, 3);
+    if (page.empty()) break;
+    for (const auto& e : page) paged.push_back(e.key);
+    after = page.back().key;
+  }
+  std::vector<std::string> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(paged, sorted);
+
+  ASSERT_TRUE(store_->DeleteMeta("out/a").ok());
+  ASSERT_TRUE(store_->DeleteMeta("out/never").ok());  // absent: OK
+  EXPECT_EQ(*store_->GetMeta("out/a"), std::nullopt);
+  EXPECT_EQ(*store_->GetMeta("out/a\0"s), "v:out/a\0"s);
+  EXPECT_EQ(key_list(Meta("out/")), (std::vector<std::string>{"out/a\0"s, "out/b", "out/\xff"}));
+  EXPECT_EQ(store_->DeleteMeta("").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->DeleteMeta(std::string(kMaxNameBytes + 1, 'k')).code(), StatusCode::kResourceExhausted);
+  // Meta is not a subject, and subjects are not meta.
+  EXPECT_TRUE(List().empty());
+  ASSERT_TRUE(store_->Apply(Create("out/b")).ok());
+  EXPECT_EQ(Meta("").size(), keys.size() - 1);
 }
 
 TEST_P(StoreConformanceTest, BadInputIsRejectedWithASpecificErrorAndChangesNothing) {
@@ -436,8 +514,12 @@ TEST_P(StoreConformanceTest, DataSurvivesReopen) {
   Reopen();
   EXPECT_EQ(Snapshot(), before);
   EXPECT_EQ(Lookup("p.email", "t"), std::vector<std::string>{"a"});
+  EXPECT_EQ(IndexOf("a"), std::vector<IndexEntry>{Entry("p.email", "t", "a")});
   EXPECT_EQ(*store_->GetMeta("k"), "v");
   EXPECT_EQ(GetSubject("b"), std::nullopt);
+  ASSERT_TRUE(store_->DeleteMeta("k").ok());
+  Reopen();
+  EXPECT_EQ(*store_->GetMeta("k"), std::nullopt);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values(MemoryBackend(), RocksDbBackend(), PostgresBackend()),

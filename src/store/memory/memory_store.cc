@@ -20,8 +20,14 @@ class MemoryStore final : public Store {
     }
     if (m.upsert) subjects_[m.subject] = *m.upsert;
     for (const auto& f : m.put_fields) fields_[{m.subject, f.collection, f.field}] = f;
-    for (const auto& e : m.delete_index) index_.erase({e.index, e.token, e.subject});
-    for (const auto& e : m.put_index) index_.insert({e.index, e.token, e.subject});
+    for (const auto& e : m.delete_index) {
+      index_.erase({e.index, e.token, e.subject});
+      by_subject_.erase({e.subject, e.index, e.token});
+    }
+    for (const auto& e : m.put_index) {
+      index_.insert({e.index, e.token, e.subject});
+      by_subject_.insert({e.subject, e.index, e.token});
+    }
     return Status::Ok();
   }
 
@@ -74,10 +80,21 @@ class MemoryStore final : public Store {
     for (auto it = fields_.lower_bound({s, "", ""}); it != fields_.end() && std::get<0>(it->first) == s;) {
       it = fields_.erase(it);
     }
-    for (auto it = index_.begin(); it != index_.end();) {
-      it = std::get<2>(*it) == s ? index_.erase(it) : std::next(it);
+    for (auto it = by_subject_.lower_bound({s, "", ""}); it != by_subject_.end() && std::get<0>(*it) == s;) {
+      index_.erase({std::get<1>(*it), std::get<2>(*it), s});
+      it = by_subject_.erase(it);
     }
     return Status::Ok();
+  }
+
+  Result<std::vector<IndexEntry>> GetIndexEntries(std::string_view subject) override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<IndexEntry> out;
+    std::string s(subject);
+    for (auto it = by_subject_.lower_bound({s, "", ""}); it != by_subject_.end() && std::get<0>(*it) == s; ++it) {
+      out.push_back({std::get<1>(*it), std::get<2>(*it), s});
+    }
+    return out;
   }
 
   Result<std::vector<std::string>> ListSubjects(std::string_view after, size_t limit) override {
@@ -103,11 +120,31 @@ class MemoryStore final : public Store {
     return std::optional<std::string>(it->second);
   }
 
+  Status DeleteMeta(std::string_view key) override {
+    RETURN_IF_ERROR(ValidateMeta(key, ""));
+    std::lock_guard<std::mutex> l(mu_);
+    meta_.erase(std::string(key));
+    return Status::Ok();
+  }
+
+  Result<std::vector<MetaEntry>> ListMeta(std::string_view prefix, std::string_view after, size_t limit) override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<MetaEntry> out;
+    const std::string start = std::max(std::string(prefix), std::string(after));
+    for (auto it = meta_.lower_bound(start); it != meta_.end() && out.size() < limit; ++it) {
+      if (it->first.compare(0, prefix.size(), prefix) != 0) break;
+      if (it->first == after) continue;
+      out.push_back({it->first, it->second});
+    }
+    return out;
+  }
+
  private:
   std::mutex mu_;
   std::map<std::string, SubjectRecord> subjects_;                                  // guarded by mu_
   std::map<std::tuple<std::string, std::string, std::string>, FieldRecord> fields_;  // guarded by mu_
-  std::set<std::tuple<std::string, std::string, std::string>> index_;              // guarded by mu_
+  std::set<std::tuple<std::string, std::string, std::string>> index_;              // (index, token, subject); mu_
+  std::set<std::tuple<std::string, std::string, std::string>> by_subject_;         // (subject, index, token); mu_
   std::map<std::string, std::string> meta_;                                        // guarded by mu_
 };
 

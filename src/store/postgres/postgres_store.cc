@@ -50,6 +50,10 @@ enum Stmt {
   kListSubjects,
   kPutMeta,
   kGetMeta,
+  kGetIndexEntries,
+  kDeleteMeta,
+  kListMeta,         // prefix without an upper bound ("" or all 0xFF)
+  kListMetaBounded,  // prefix range [lower, upper)
   kNumStmts
 };
 constexpr const char* kSql[kNumStmts] = {
@@ -73,6 +77,10 @@ constexpr const char* kSql[kNumStmts] = {
     "SELECT id FROM domicile_subjects WHERE id > $1 ORDER BY id LIMIT $2",
     "INSERT INTO domicile_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
     "SELECT value FROM domicile_meta WHERE key = $1",
+    "SELECT index_name, token FROM domicile_blind_index WHERE subject = $1 ORDER BY index_name, token",
+    "DELETE FROM domicile_meta WHERE key = $1",
+    "SELECT key, value FROM domicile_meta WHERE key >= $1 AND key > $2 ORDER BY key LIMIT $3",
+    "SELECT key, value FROM domicile_meta WHERE key >= $1 AND key > $2 AND key < $4 ORDER BY key LIMIT $3",
 };
 
 struct ResultDeleter {
@@ -364,6 +372,15 @@ class PostgresStore final : public Store {
     return out;
   }
 
+  Result<std::vector<IndexEntry>> GetIndexEntries(std::string_view subject) override {
+    ASSIGN_OR_RETURN(PgResult r, Query(kGetIndexEntries, {subject}));
+    std::vector<IndexEntry> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      out.push_back({GetBytes(r.get(), i, 0), GetBytes(r.get(), i, 1), std::string(subject)});
+    }
+    return out;
+  }
+
   Status DeleteSubject(std::string_view id) override {
     if (id.empty()) return InvalidArgumentError("store: empty subject id");
     return Transaction([&](Connection& c) -> Status {
@@ -393,6 +410,26 @@ class PostgresStore final : public Store {
     ASSIGN_OR_RETURN(PgResult r, Query(kGetMeta, {key}));
     if (PQntuples(r.get()) == 0) return std::optional<std::string>();
     return std::optional<std::string>(GetBytes(r.get(), 0, 0));
+  }
+
+  Status DeleteMeta(std::string_view key) override {
+    RETURN_IF_ERROR(ValidateMeta(key, ""));
+    return Query(kDeleteMeta, {key}).status();
+  }
+
+  Result<std::vector<MetaEntry>> ListMeta(std::string_view prefix, std::string_view after, size_t limit) override {
+    std::vector<MetaEntry> out;
+    if (limit == 0) return out;
+    const Param capped = Param::Int8(std::min<uint64_t>(limit, uint64_t{1} << 62));
+    const std::string upper = PrefixUpperBound(prefix);
+    PgResult r(nullptr);
+    if (upper.empty()) {
+      ASSIGN_OR_RETURN(r, Query(kListMeta, {prefix, after, capped}));
+    } else {
+      ASSIGN_OR_RETURN(r, Query(kListMetaBounded, {prefix, after, capped, upper}));
+    }
+    for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back({GetBytes(r.get(), i, 0), GetBytes(r.get(), i, 1)});
+    return out;
   }
 
  private:

@@ -113,6 +113,22 @@ class RocksDbStore final : public Store {
     return out;
   }
 
+  Result<std::vector<IndexEntry>> GetIndexEntries(std::string_view subject) override {
+    std::vector<IndexEntry> out;
+    std::string reverse = layout::ReversePrefix(subject);
+    RETURN_IF_ERROR(Scan(reverse, [&](std::string_view key, std::string_view) -> Status {
+      std::string_view suffix = key.substr(reverse.size());
+      IndexEntry e{"", "", std::string(subject)};
+      if (!layout::ConsumeComponent(&suffix, &e.index) || !layout::ConsumeComponent(&suffix, &e.token) ||
+          !suffix.empty()) {
+        return DataLossError("store: reverse index key is corrupt");
+      }
+      out.push_back(std::move(e));
+      return Status::Ok();
+    }));
+    return out;
+  }
+
   Status DeleteSubject(std::string_view id) override {
     if (id.empty()) return InvalidArgumentError("store: empty subject id");
     std::lock_guard<std::mutex> l(StripeOf(id));
@@ -169,6 +185,30 @@ class RocksDbStore final : public Store {
     if (s.IsNotFound()) return std::optional<std::string>();
     RETURN_IF_ERROR(FromRocks(s, "get"));
     return std::optional<std::string>(std::move(value));
+  }
+
+  Status DeleteMeta(std::string_view key) override {
+    RETURN_IF_ERROR(ValidateMeta(key, ""));
+    return FromRocks(db_->Delete(write_, layout::MetaKey(key)), "delete");
+  }
+
+  Result<std::vector<MetaEntry>> ListMeta(std::string_view prefix, std::string_view after, size_t limit) override {
+    std::vector<MetaEntry> out;
+    if (limit == 0) return out;
+    const std::string lower = layout::MetaKey(prefix);
+    const std::string upper = PrefixUpperBound(lower);  // never "": the tag byte is below 0xFF
+    const std::string start = std::max(lower, layout::MetaKey(after));
+    rocksdb::ReadOptions ro;
+    rocksdb::Slice upper_slice(upper);
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
+      std::string_view key(it->key().data() + 1, it->key().size() - 1);
+      if (key == after) continue;
+      out.push_back({std::string(key), it->value().ToString()});
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "iterate"));
+    return out;
   }
 
  private:
