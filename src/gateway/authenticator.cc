@@ -2,13 +2,24 @@
 
 namespace domicile::gateway {
 
+Result<VerifiedToken> Authenticator::Verify(std::string_view token) const {
+  const int64_t now = verifier_.NowUnixSeconds();
+  if (std::optional<VerifiedToken> cached = token_cache_->Find(token, now)) {
+    RETURN_IF_ERROR(verifier_.CheckTimes(*cached));
+    return std::move(cached).value();
+  }
+  ASSIGN_OR_RETURN(VerifiedToken verified, verifier_.Verify(token));
+  token_cache_->Insert(token, verified, now);
+  return verified;
+}
+
 Result<Principal> Authenticator::Authenticate(std::string_view authorization,
                                               const std::optional<std::string>& client_cert_cn) const {
   std::string subject;
   std::string method;
   if (!authorization.empty()) {
     ASSIGN_OR_RETURN(std::string_view token, JwtVerifier::FromAuthorizationHeader(authorization));
-    ASSIGN_OR_RETURN(VerifiedToken verified, verifier_.Verify(token));
+    ASSIGN_OR_RETURN(VerifiedToken verified, Verify(token));
     if (client_cert_cn.has_value() && *client_cert_cn != verified.subject) {
       return UnauthenticatedError("token subject and client certificate name different principals");
     }

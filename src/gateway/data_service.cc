@@ -66,27 +66,24 @@ bool DecideEach(const DataServiceDeps& deps, const std::map<std::string, std::st
   return all_allowed;
 }
 
-// The directory plus one Domicile::Field per (collection, field) of the subject.
-cedar::Entities FieldEntities(const DataServiceDeps& deps, const std::string& subject_pseudonym,
-                              const std::string& home,
-                              const std::vector<std::pair<std::string, std::string>>& fields,
-                              std::vector<cedar::EntityUid>* uids) {
-  cedar::Entities entities = *deps.directory;
-  for (const auto& [collection, field] : fields) {
-    const std::string qualified = collection + "." + field;
-    cedar::Entity e;
-    e.uid = {std::string(kFieldType), subject_pseudonym + "/" + qualified};
-    e.attrs = {{"home", cedar::Value(home)},
-               {"category", cedar::Value(std::string(vault::CategoryName(deps.vault->CategoryOf(collection, field))))},
-               {"collection", cedar::Value(collection)},
-               {"name", cedar::Value(field)},
-               {"field", cedar::Value(qualified)}};
-    uids->push_back(e.uid);
-    entities.Add(std::move(e));
-  }
-  entities.Finalize();
-  return entities;
+// The uid of a field's entity in the stores of EntitiesFor.
+cedar::EntityUid FieldUid(std::string_view collection, std::string_view field) {
+  std::string id;
+  id.reserve(collection.size() + 1 + field.size());
+  id.append(collection).append(".").append(field);
+  return {std::string(kFieldType), std::move(id)};
 }
+
+std::vector<cedar::EntityUid> FieldUids(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::vector<cedar::EntityUid> uids;
+  uids.reserve(fields.size());
+  for (const auto& [collection, field] : fields) uids.push_back(FieldUid(collection, field));
+  return uids;
+}
+
+// Homes seen by one service beyond this many get a store built per request (the
+// vault's sites name a handful of jurisdictions; this only bounds memory).
+constexpr size_t kMaxCachedHomes = 64;
 
 AuditEntry BaseAudit(const Principal& principal, const RequestContext& context, std::string action,
                      std::string subject_pseudonym) {
@@ -106,6 +103,30 @@ AuditEntry BaseAudit(const Principal& principal, const RequestContext& context, 
 
 }  // namespace
 
+std::shared_ptr<const cedar::Entities> DataService::EntitiesFor(const std::string& home) const {
+  {
+    std::shared_lock<std::shared_mutex> lock(entities_mu_);
+    if (auto it = entities_by_home_.find(home); it != entities_by_home_.end()) return it->second;
+  }
+  auto entities = std::make_shared<cedar::Entities>(*deps_.directory);
+  for (const auto& [collection, spec] : deps_.vault->config().collections) {
+    for (const auto& [field, unused] : spec.fields) {
+      cedar::Entity e;
+      e.uid = FieldUid(collection, field);
+      e.attrs = {{"home", cedar::Value(home)},
+                 {"category", cedar::Value(std::string(vault::CategoryName(deps_.vault->CategoryOf(collection, field))))},
+                 {"collection", cedar::Value(collection)},
+                 {"name", cedar::Value(field)},
+                 {"field", cedar::Value(e.uid.id)}};
+      entities->Add(std::move(e));
+    }
+  }
+  entities->Finalize();
+  std::unique_lock<std::shared_mutex> lock(entities_mu_);
+  if (entities_by_home_.size() >= kMaxCachedHomes) return entities;
+  return entities_by_home_.emplace(home, std::move(entities)).first->second;
+}
+
 DataService::DataService(DataServiceDeps deps) : deps_(std::move(deps)) {
   for (const auto& policy : deps_.policies->policies()) {
     for (const auto& [key, value] : policy.annotations) {
@@ -114,12 +135,25 @@ DataService::DataService(DataServiceDeps deps) : deps_(std::move(deps)) {
   }
 }
 
-Status DataService::Append(const AuditEntry& entry, AuditTrail& trail) {
+Status DataService::Append(const AuditEntry& entry, AuditTrail& trail, bool durable) {
   trail.attempted = true;
   Result<uint64_t> index = deps_.audit(entry);
   if (!index.ok()) return UnavailableError("audit log unavailable: " + index.status().message());
   trail.index = *index;
+  trail.durable = !deps_.wait_durable;
+  if (durable && !trail.durable) {
+    Status st = WaitDurable(*index);
+    if (!st.ok()) {
+      trail.index.reset();  // appended, but it will never be durable: nothing was done
+      return UnavailableError("audit log unavailable: " + st.message());
+    }
+    trail.durable = true;
+  }
   return Status::Ok();
+}
+
+Status DataService::WaitDurable(uint64_t index) const {
+  return deps_.wait_durable ? deps_.wait_durable(index) : Status::Ok();
 }
 
 Result<nlohmann::json> DataService::Shape(const std::string& qualified_field, View view,
@@ -139,7 +173,7 @@ Status DataService::RecordWhoAmI(const Principal& principal, const RequestContex
   AuditEntry audit = BaseAudit(principal, context, "whoami", "");
   audit.outcome = "allowed";
   audit.http_status = 200;
-  return Append(audit, trail);
+  return Append(audit, trail, /*durable=*/false);
 }
 
 void DataService::RecordRefusal(const Principal* principal, const RequestContext& context, std::string_view action,
@@ -151,7 +185,7 @@ void DataService::RecordRefusal(const Principal* principal, const RequestContext
   audit.outcome = audit.http_status == 401 || audit.http_status == 403 ? "denied" : "error";
   audit.reason = why.message();
   // A failed append leaves trail.index empty; the caller answers with its own error.
-  Append(audit, trail).IgnoreError();
+  Append(audit, trail, /*durable=*/false).IgnoreError();
 }
 
 Result<ReadResult> DataService::Read(const Principal& principal, const RequestContext& context,
@@ -173,10 +207,8 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
                    cedar::ParseContextJson(context.ToCedarContextJson(), nullptr,
                                            {std::string(kActionType), std::string(ViewAction(View::kPlain))}));
 
-  std::vector<std::pair<std::string, std::string>> qualified;
-  for (const auto& f : fields) qualified.emplace_back(request.collection, f);
-  std::vector<cedar::EntityUid> resources;
-  const cedar::Entities entities = FieldEntities(deps_, subject_pseudonym, home, qualified, &resources);
+  const std::shared_ptr<const cedar::Entities> entities = EntitiesFor(home);
+  const cedar::EntityUid principal_uid = ToCedarUid(principal.uid);
 
   ReadResult result;
   AuditEntry& audit = result.audit;
@@ -184,7 +216,8 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
   audit.collection = request.collection;
   size_t allowed = 0;
   for (size_t i = 0; i < fields.size(); ++i) {
-    Verdict v = DecideView(deps_, policy_names_, entities, ToCedarUid(principal.uid), resources[i], cedar_context);
+    Verdict v = DecideView(deps_, policy_names_, *entities, principal_uid, FieldUid(request.collection, fields[i]),
+                           cedar_context);
     if (v.view != View::kNone) ++allowed;
     audit.fields.push_back({request.collection + "." + fields[i], v.view, std::move(v.policy_ids), std::move(v.errors)});
   }
@@ -192,8 +225,9 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
   audit.http_status = allowed == 0 ? 403 : 200;
   if (allowed == 0) audit.reason = "no requested field is allowed in any view";
 
-  // The decision is durable before anything is read out or refused.
-  RETURN_IF_ERROR(Append(audit, trail));
+  // The decision is in the log before anything is read; the answer waits until it is
+  // durable (see AuditTrail::durable).
+  RETURN_IF_ERROR(Append(audit, trail, /*durable=*/false));
   if (allowed == 0) return PermissionDeniedError(audit.reason);
 
   std::vector<std::string> to_read;
@@ -242,17 +276,13 @@ Result<AuditEntry> DataService::Write(const Principal& principal, const RequestC
   ASSIGN_OR_RETURN(cedar::Value cedar_context,
                    cedar::ParseContextJson(context.ToCedarContextJson(), nullptr,
                                            {std::string(kActionType), "write"}));
-  std::vector<cedar::EntityUid> resources;
-  const cedar::Entities entities = FieldEntities(deps_, subject_pseudonym, home, fields, &resources);
-
   AuditEntry audit = BaseAudit(principal, context, "write", subject_pseudonym);
-  const bool all_allowed =
-      DecideEach(deps_, policy_names_, entities, ToCedarUid(principal.uid), "write", fields, resources, cedar_context,
-                 audit);
+  const bool all_allowed = DecideEach(deps_, policy_names_, *EntitiesFor(home), ToCedarUid(principal.uid), "write",
+                                      fields, FieldUids(fields), cedar_context, audit);
   audit.outcome = all_allowed ? "allowed" : "denied";
   audit.http_status = all_allowed ? 200 : 403;
   if (!all_allowed) audit.reason = "a field of the write is not allowed";
-  RETURN_IF_ERROR(Append(audit, trail));
+  RETURN_IF_ERROR(Append(audit, trail, /*durable=*/true));
   if (!all_allowed) return PermissionDeniedError(audit.reason);
   RETURN_IF_ERROR(deps_.vault->Put(subject, home, write.data));
   return audit;
@@ -268,17 +298,14 @@ Result<DeleteResult> DataService::Delete(const Principal& principal, const Reque
   for (const auto& [collection, spec] : deps_.vault->config().collections) {
     for (const auto& [field, unused] : spec.fields) fields.emplace_back(collection, field);
   }
-  std::vector<cedar::EntityUid> resources;
-  const cedar::Entities entities = FieldEntities(deps_, subject_pseudonym, home, fields, &resources);
-
   AuditEntry audit = BaseAudit(principal, context, "delete", subject_pseudonym);
   const bool all_allowed =
-      !fields.empty() && DecideEach(deps_, policy_names_, entities, ToCedarUid(principal.uid), "delete", fields,
-                                    resources, cedar_context, audit);
+      !fields.empty() && DecideEach(deps_, policy_names_, *EntitiesFor(home), ToCedarUid(principal.uid), "delete",
+                                    fields, FieldUids(fields), cedar_context, audit);
   audit.outcome = all_allowed ? "allowed" : "denied";
   audit.http_status = all_allowed ? 200 : 403;
   if (!all_allowed) audit.reason = "deleting the subject is not allowed for every field";
-  RETURN_IF_ERROR(Append(audit, trail));
+  RETURN_IF_ERROR(Append(audit, trail, /*durable=*/true));
   if (!all_allowed) return PermissionDeniedError(audit.reason);
 
   // The second entry records what the shred did (or that it failed); no field list.
@@ -294,7 +321,7 @@ Result<DeleteResult> DataService::Delete(const Principal& principal, const Reque
     shred.reason = receipt.status().message();
   }
   AuditTrail shred_trail;
-  Status logged = Append(shred, shred_trail);
+  Status logged = Append(shred, shred_trail, /*durable=*/true);
   if (!receipt.ok()) return receipt.status();
   if (!logged.ok()) return UnavailableError("the subject was shredded but its receipt could not be logged");
   return DeleteResult{std::move(receipt).value(), *shred_trail.index};
@@ -311,10 +338,8 @@ Result<LookupResult> DataService::Lookup(const Principal& principal, const Reque
   const std::string home = deps_.vault->config().site().jurisdiction;
   ASSIGN_OR_RETURN(cedar::Value cedar_context,
                    cedar::ParseContextJson(context.ToCedarContextJson(), nullptr, {std::string(kActionType), "search"}));
-  std::vector<cedar::EntityUid> resources;
-  const cedar::Entities entities =
-      FieldEntities(deps_, "search:" + home, home, {{request.collection, request.field}}, &resources);
-  Verdict v = Decide(deps_, policy_names_, entities, ToCedarUid(principal.uid), "search", resources[0], cedar_context);
+  Verdict v = Decide(deps_, policy_names_, *EntitiesFor(home), ToCedarUid(principal.uid), "search",
+                     FieldUid(request.collection, request.field), cedar_context);
 
   AuditEntry audit = BaseAudit(principal, context, "search", "");
   audit.collection = request.collection;
@@ -330,7 +355,7 @@ Result<LookupResult> DataService::Lookup(const Principal& principal, const Reque
   audit.outcome = allowed ? "allowed" : "denied";
   audit.http_status = allowed ? 200 : 403;
   if (!allowed) audit.reason = "search on this field is not allowed";
-  RETURN_IF_ERROR(Append(audit, trail));
+  RETURN_IF_ERROR(Append(audit, trail, /*durable=*/true));
   if (!allowed) return PermissionDeniedError(audit.reason);
   return result;
 }
@@ -354,18 +379,17 @@ Result<ExportResult> DataService::Export(const Principal& principal, const Reque
   const std::string site_home = deps_.vault->config().site().jurisdiction;
   ASSIGN_OR_RETURN(cedar::Value cedar_context,
                    cedar::ParseContextJson(context.ToCedarContextJson(), nullptr, {std::string(kActionType), "export"}));
-  std::vector<std::pair<std::string, std::string>> qualified;
-  for (const auto& f : fields) qualified.emplace_back(request.collection, f);
-  std::vector<cedar::EntityUid> resources;
-  const cedar::Entities entities = FieldEntities(deps_, "export:" + site_home, site_home, qualified, &resources);
+  const std::shared_ptr<const cedar::Entities> entities = EntitiesFor(site_home);
+  const cedar::EntityUid principal_uid = ToCedarUid(principal.uid);
   AuditEntry audit = BaseAudit(principal, context, "export", "");
   audit.collection = request.collection;
   bool any_allowed = false, profiling = false;
   for (size_t i = 0; i < fields.size(); ++i) {
-    Verdict v = Decide(deps_, policy_names_, entities, ToCedarUid(principal.uid), "export", resources[i], cedar_context);
+    const cedar::EntityUid resource = FieldUid(request.collection, fields[i]);
+    Verdict v = Decide(deps_, policy_names_, *entities, principal_uid, "export", resource, cedar_context);
     if (v.view != View::kNone) {
       // Export allows the field; it goes out in the most revealing view reading allows.
-      Verdict view = DecideView(deps_, policy_names_, entities, ToCedarUid(principal.uid), resources[i], cedar_context);
+      Verdict view = DecideView(deps_, policy_names_, *entities, principal_uid, resource, cedar_context);
       v.view = view.view;
       v.policy_ids.insert(v.policy_ids.end(), view.policy_ids.begin(), view.policy_ids.end());
       v.errors.insert(v.errors.end(), view.errors.begin(), view.errors.end());
@@ -402,7 +426,7 @@ Result<ExportResult> DataService::Export(const Principal& principal, const Reque
     audit.http_status = 200;
     audit.records = records;
   }
-  RETURN_IF_ERROR(Append(audit, trail));
+  RETURN_IF_ERROR(Append(audit, trail, /*durable=*/true));
   if (audit.http_status == 403) return PermissionDeniedError(audit.reason);
   if (!limited.ok()) return limited;
 

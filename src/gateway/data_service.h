@@ -1,7 +1,6 @@
 // The gateway's data path, independent of HTTP: decides every field of a request by
-// Cedar (strict mode), records the decision in the audit log, and only once the
-// entry is durable reads, writes or shreds in the vault and shapes each value into
-// its allowed view. Read, write, delete (crypto-shredding), lookup by blind index and
+// Cedar (strict mode), records the decision in the audit log before it reads, writes
+// or shreds in the vault, and shapes each value into its allowed view. Read, write, delete (crypto-shredding), lookup by blind index and
 // rate-limited bulk export; see docs/gateway.md.
 #ifndef DOMICILE_GATEWAY_DATA_SERVICE_H_
 #define DOMICILE_GATEWAY_DATA_SERVICE_H_
@@ -9,8 +8,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,15 +29,21 @@
 
 namespace domicile::gateway {
 
-// Appends one audit entry and returns its log index once durable (tlog Appender::Append
-// of entry.ToJson()).
+// Appends one audit entry to the log and returns its index (tlog Appender::Submit of
+// entry.ToJson()). The entry is durable only once DataServiceDeps::wait_durable(index)
+// returns OK, or at once when wait_durable is empty.
 using AuditSink = std::function<Result<uint64_t>(const AuditEntry& entry)>;
+// Blocks until the entry at `index` is durable; the log's error if it never will be.
+using AuditWait = std::function<Status(uint64_t index)>;
 
 // What a request left in the audit log: set by every operation that tried to append.
 // `attempted` without `index` means the append failed (the operation answered 503).
+// `durable` false with an index: the entry is appended but the caller must make sure
+// it is durable (DataService::WaitDurable, or asynchronously) before answering.
 struct AuditTrail {
   bool attempted = false;
   std::optional<uint64_t> index;
+  bool durable = false;
   // Set with a ResourceExhausted answer (export limit): when to try again.
   std::optional<int64_t> retry_after_seconds;
 };
@@ -49,6 +56,7 @@ struct DataServiceDeps {
   store::Store* store = nullptr;               // the vault's store: lists subject ids for export
   ExportLimiter* export_limiter = nullptr;     // export rate and volume per (principal, purpose)
   AuditSink audit;
+  AuditWait wait_durable;                      // empty: `audit` returns durable indices
   std::string pseudonym_key;                   // >= 32 bytes
   std::map<std::string, MaskKind, std::less<>> masks;  // "collection.field"; default redact
 };
@@ -79,13 +87,19 @@ struct ExportResult {
 };
 
 // Thread-safe if the vault and sink are.
+//
+// Durability: operations that change data (write, delete) or release data without an
+// answer the caller could still withhold (lookup, export) wait until their entry is
+// durable before acting. Read, whoami and refusals only append: their entry precedes
+// the vault read, and the caller writes the response only after WaitDurable(index)
+// (the server does it for many requests at once, see server/durability_waiter.h).
 class DataService {
  public:
   explicit DataService(DataServiceDeps deps);
 
   // Per field the most revealing allowed view (plain > masked > pseudonym). The audit
-  // entry is appended before the vault is read: Unavailable (and no data) if the
-  // append fails. PermissionDenied if no field is allowed in any view (also logged);
+  // entry is appended (not yet durable: see above) before the vault is read:
+  // Unavailable (and no data) if the append fails. PermissionDenied if no field is allowed in any view (also logged);
   // NotFound for an unknown subject; InvalidArgument for an unknown collection/field.
   Result<ReadResult> Read(const Principal& principal, const RequestContext& context, const ReadRequest& request,
                           AuditTrail& trail);
@@ -131,15 +145,25 @@ class DataService {
   void RecordRefusal(const Principal* principal, const RequestContext& context, std::string_view action,
                      std::string_view subject, const Status& why, int http_status, AuditTrail& trail);
 
+  // Blocks until the entry at `index` is durable (OK at once without wait_durable).
+  Status WaitDurable(uint64_t index) const;
+
  private:
-  // Appends `entry` and records the outcome in `trail`; Unavailable on failure.
-  Status Append(const AuditEntry& entry, AuditTrail& trail);
+  // Appends `entry` and records the outcome in `trail`; with `durable`, also waits
+  // until it is durable. Unavailable on failure.
+  Status Append(const AuditEntry& entry, AuditTrail& trail, bool durable);
+  // The directory plus one Domicile::Field per classified field, as held for a subject
+  // homed in `home` (uid "collection.field"); built once per home and shared.
+  std::shared_ptr<const cedar::Entities> EntitiesFor(const std::string& home) const;
   // The value in `view` (masked with the field's mask, or a pseudonym).
   Result<nlohmann::json> Shape(const std::string& qualified_field, View view, const nlohmann::json& value) const;
 
   DataServiceDeps deps_;
   // Cedar's positional policy ids ("policy3") -> the policy's @id, for the audit log.
   std::map<std::string, std::string, std::less<>> policy_names_;
+  mutable std::shared_mutex entities_mu_;
+  // guarded by entities_mu_: EntitiesFor by home, at most kMaxCachedHomes.
+  mutable std::map<std::string, std::shared_ptr<const cedar::Entities>, std::less<>> entities_by_home_;
 };
 
 }  // namespace domicile::gateway

@@ -169,19 +169,24 @@ Result<VerifiedToken> JwtVerifier::Verify(std::string_view token) const {
   }
   if (!audience_ok) return UnauthenticatedError("token audience does not include this gateway");
 
-  const int64_t now = clock_->NowUnixMicros() / 1'000'000;
-  const int64_t leeway = options_.leeway_seconds;
   ASSIGN_OR_RETURN(out.expires_at, NumericDate(claims, "exp", /*required=*/true, 0));
-  ASSIGN_OR_RETURN(const int64_t nbf, NumericDate(claims, "nbf", /*required=*/false, 0));
+  ASSIGN_OR_RETURN(out.not_before, NumericDate(claims, "nbf", /*required=*/false, 0));
   ASSIGN_OR_RETURN(out.issued_at, NumericDate(claims, "iat", /*required=*/false, 0));
-  if (now >= out.expires_at + leeway) return UnauthenticatedError("token expired");
-  if (nbf > now + leeway) return UnauthenticatedError("token not yet valid (nbf)");
-  if (out.issued_at > now + leeway) return UnauthenticatedError("token issued in the future (iat)");
-  const int64_t start = out.issued_at != 0 ? out.issued_at : now;
-  if (out.expires_at - start > options_.max_lifetime_seconds) {
+  RETURN_IF_ERROR(CheckTimes(out));
+  return out;
+}
+
+Status JwtVerifier::CheckTimes(const VerifiedToken& token) const {
+  const int64_t now = NowUnixSeconds();
+  const int64_t leeway = options_.leeway_seconds;
+  if (now >= token.expires_at + leeway) return UnauthenticatedError("token expired");
+  if (token.not_before > now + leeway) return UnauthenticatedError("token not yet valid (nbf)");
+  if (token.issued_at > now + leeway) return UnauthenticatedError("token issued in the future (iat)");
+  const int64_t start = token.issued_at != 0 ? token.issued_at : now;
+  if (token.expires_at - start > options_.max_lifetime_seconds) {
     return UnauthenticatedError("token lifetime exceeds the configured maximum");
   }
-  return out;
+  return Status::Ok();
 }
 
 Result<std::string> IssueJwt(const JwtIssueOptions& o) {

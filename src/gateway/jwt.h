@@ -38,6 +38,7 @@ struct VerifiedToken {
   std::string key_id;
   int64_t expires_at = 0;  // Unix seconds
   int64_t issued_at = 0;   // 0 when absent
+  int64_t not_before = 0;  // 0 when absent
 };
 
 // Immutable after Create(); Verify() is safe to call concurrently.
@@ -48,6 +49,11 @@ class JwtVerifier {
 
   // Verifies a compact JWS. The signature is checked before any claim is trusted.
   Result<VerifiedToken> Verify(std::string_view token) const;
+
+  // The time rules of Verify (exp, nbf and iat with the leeway, maximum lifetime)
+  // against the clock now: for a token verified earlier (see TokenCache).
+  Status CheckTimes(const VerifiedToken& token) const;
+  int64_t NowUnixSeconds() const { return clock_->NowUnixMicros() / 1'000'000; }
 
   // Extracts the token from an `Authorization: Bearer <token>` header value.
   static Result<std::string_view> FromAuthorizationHeader(std::string_view header);

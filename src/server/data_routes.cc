@@ -22,11 +22,17 @@ struct Admitted {
 // Runs the operation; it appends the audit entry itself (through DataService).
 using Operation = std::function<Result<HttpResponse>(const Admitted&)>;
 
+HttpResponse Unavailable() {
+  return HttpResponse::Error(503, "UNAVAILABLE", "audit log unavailable: the request was not served");
+}
+
 // The front door, the operation, and the audit guarantee: an entry for every outcome
 // (a refusal entry when the operation did not write one), its index in the response
-// headers, and 503 without a body from the operation if no entry could be written.
-HttpResponse Audited(const FrontDoor& front_door, gateway::DataService& service, const HttpRequest& request,
-                     std::string_view action, std::string_view subject, const Operation& operation) {
+// headers, the answer sent only once that entry is durable, and 503 without a body
+// from the operation if the entry could not be appended or made durable.
+void Audited(const FrontDoor& front_door, gateway::DataService& service, const WhenDurable& when_durable,
+             const HttpRequest& request, std::string_view action, std::string_view subject,
+             const Operation& operation, Responder respond) {
   gateway::AuditTrail trail;
   Status failure;
   HttpResponse response;
@@ -52,68 +58,74 @@ HttpResponse Audited(const FrontDoor& front_door, gateway::DataService& service,
     service.RecordRefusal(principal ? &*principal : nullptr, *context, action, subject, failure, response.status,
                           trail);
   }
-  if (!trail.index.has_value()) {
-    return HttpResponse::Error(503, "UNAVAILABLE", "audit log unavailable: the request was not served");
-  }
+  if (!trail.index.has_value()) return respond(Unavailable());
   response.headers.emplace_back(std::string(kAuditIndexHeader), std::to_string(*trail.index));
   if (trail.retry_after_seconds.has_value()) {
     response.headers.emplace_back("Retry-After", std::to_string(*trail.retry_after_seconds));
   }
-  return response;
+  if (trail.durable) return respond(std::move(response));
+  if (!when_durable) {
+    const Status durable = service.WaitDurable(*trail.index);
+    return respond(durable.ok() ? std::move(response) : Unavailable());
+  }
+  when_durable(*trail.index, [response = std::move(response), respond = std::move(respond)](const Status& durable) {
+    respond(durable.ok() ? std::move(response) : Unavailable());
+  });
 }
 
 }  // namespace
 
-void AddDataRoutes(Router& router, std::shared_ptr<const FrontDoor> front_door, gateway::DataService* service) {
-  router.Add("GET", "/v1/whoami", [front_door, service](const HttpRequest& request) {
-    return Audited(*front_door, *service, request, "whoami", "", [service](const Admitted& a) -> Result<HttpResponse> {
-      RETURN_IF_ERROR(service->RecordWhoAmI(a.principal, a.context, a.trail));
-      return HttpResponse::Json(200, WhoAmI(a.principal, a.context).dump());
-    });
+void AddDataRoutes(Router& router, std::shared_ptr<const FrontDoor> front_door, gateway::DataService* service,
+                   WhenDurable when_durable) {
+  // A route logged as `action` about the subject `subject_of` names (null: none).
+  using SubjectOf = std::string_view (*)(const HttpRequest&);
+  auto add = [&](std::string method, std::string pattern, std::string action, SubjectOf subject_of,
+                 Operation operation) {
+    router.AddAsync(std::move(method), std::move(pattern),
+                    [front_door, service, when_durable, action = std::move(action), subject_of,
+                     operation = std::move(operation)](const HttpRequest& request, Responder respond) {
+                      Audited(*front_door, *service, when_durable, request, action,
+                              subject_of != nullptr ? subject_of(request) : std::string_view(), operation,
+                              std::move(respond));
+                    });
+  };
+  const SubjectOf id = [](const HttpRequest& request) -> std::string_view { return request.params.at("id"); };
+
+  add("GET", "/v1/whoami", "whoami", nullptr, [service](const Admitted& a) -> Result<HttpResponse> {
+    RETURN_IF_ERROR(service->RecordWhoAmI(a.principal, a.context, a.trail));
+    return HttpResponse::Json(200, WhoAmI(a.principal, a.context).dump());
   });
-  router.Add("GET", "/v1/subjects/{id}/{collection}", [front_door, service](const HttpRequest& request) {
-    const std::string& id = request.params.at("id");
-    return Audited(*front_door, *service, request, "read", id, [service, &id](const Admitted& a) -> Result<HttpResponse> {
-      ASSIGN_OR_RETURN(std::vector<std::string> fields,
-                       gateway::ParseFieldList(a.http.QueryParam("fields").value_or("")));
-      ASSIGN_OR_RETURN(gateway::ReadResult read,
-                       service->Read(a.principal, a.context, {id, a.http.params.at("collection"), std::move(fields)},
-                                     a.trail));
-      return HttpResponse::Json(200, read.body.dump());
-    });
+  add("GET", "/v1/subjects/{id}/{collection}", "read", id, [service](const Admitted& a) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(std::vector<std::string> fields, gateway::ParseFieldList(a.http.QueryParam("fields").value_or("")));
+    ASSIGN_OR_RETURN(gateway::ReadResult read,
+                     service->Read(a.principal, a.context,
+                                   {a.http.params.at("id"), a.http.params.at("collection"), std::move(fields)}, a.trail));
+    return HttpResponse::Json(200, read.body.dump());
   });
-  router.Add("PUT", "/v1/subjects/{id}", [front_door, service](const HttpRequest& request) {
-    const std::string& id = request.params.at("id");
-    return Audited(*front_door, *service, request, "write", id, [service, &id](const Admitted& a) -> Result<HttpResponse> {
-      ASSIGN_OR_RETURN(gateway::SubjectWrite write, gateway::ParseSubjectWrite(a.http.body));
-      ASSIGN_OR_RETURN(gateway::AuditEntry written, service->Write(a.principal, a.context, id, write, a.trail));
-      return HttpResponse::Json(200, nlohmann::json{{"written", written.fields.size()}}.dump());
-    });
+  add("PUT", "/v1/subjects/{id}", "write", id, [service](const Admitted& a) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(gateway::SubjectWrite write, gateway::ParseSubjectWrite(a.http.body));
+    ASSIGN_OR_RETURN(gateway::AuditEntry written,
+                     service->Write(a.principal, a.context, a.http.params.at("id"), write, a.trail));
+    return HttpResponse::Json(200, nlohmann::json{{"written", written.fields.size()}}.dump());
   });
-  router.Add("DELETE", "/v1/subjects/{id}", [front_door, service](const HttpRequest& request) {
-    const std::string& id = request.params.at("id");
-    return Audited(*front_door, *service, request, "delete", id, [service, &id](const Admitted& a) -> Result<HttpResponse> {
-      ASSIGN_OR_RETURN(gateway::DeleteResult deleted, service->Delete(a.principal, a.context, id, a.trail));
-      nlohmann::json body = {{"deleted", true},
-                             {"audit_index", *a.trail.index},
-                             {"receipt_audit_index", deleted.receipt_index},
-                             {"receipt", nlohmann::json::parse(deleted.receipt.ToJson())}};
-      return HttpResponse::Json(200, body.dump());
-    });
+  add("DELETE", "/v1/subjects/{id}", "delete", id, [service](const Admitted& a) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(gateway::DeleteResult deleted,
+                     service->Delete(a.principal, a.context, a.http.params.at("id"), a.trail));
+    nlohmann::json body = {{"deleted", true},
+                           {"audit_index", *a.trail.index},
+                           {"receipt_audit_index", deleted.receipt_index},
+                           {"receipt", nlohmann::json::parse(deleted.receipt.ToJson())}};
+    return HttpResponse::Json(200, body.dump());
   });
-  router.Add("POST", "/v1/lookup", [front_door, service](const HttpRequest& request) {
-    return Audited(*front_door, *service, request, "search", "", [service](const Admitted& a) -> Result<HttpResponse> {
-      ASSIGN_OR_RETURN(gateway::LookupRequest lookup, gateway::ParseLookupRequest(a.http.body));
-      ASSIGN_OR_RETURN(gateway::LookupResult found, service->Lookup(a.principal, a.context, lookup, a.trail));
-      return HttpResponse::Json(200, nlohmann::json{{"subjects", found.subjects}}.dump());
-    });
+  add("POST", "/v1/lookup", "search", nullptr, [service](const Admitted& a) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(gateway::LookupRequest lookup, gateway::ParseLookupRequest(a.http.body));
+    ASSIGN_OR_RETURN(gateway::LookupResult found, service->Lookup(a.principal, a.context, lookup, a.trail));
+    return HttpResponse::Json(200, nlohmann::json{{"subjects", found.subjects}}.dump());
   });
-  router.Add("POST", "/v1/export", [front_door, service](const HttpRequest& request) {
-    return Audited(*front_door, *service, request, "export", "", [service](const Admitted& a) -> Result<HttpResponse> {
-      ASSIGN_OR_RETURN(gateway::ExportRequest page, gateway::ParseExportRequest(a.http.body));
-      ASSIGN_OR_RETURN(gateway::ExportResult exported, service->Export(a.principal, a.context, page, a.trail));
-      return HttpResponse::Json(200, exported.body.dump());
-    });
+  add("POST", "/v1/export", "export", nullptr, [service](const Admitted& a) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(gateway::ExportRequest page, gateway::ParseExportRequest(a.http.body));
+    ASSIGN_OR_RETURN(gateway::ExportResult exported, service->Export(a.principal, a.context, page, a.trail));
+    return HttpResponse::Json(200, exported.body.dump());
   });
 }
 

@@ -6,10 +6,14 @@
 // Every /v1 request gets exactly one audit entry (two for a DELETE: the decision, then
 // the shred receipt), refusals included: 401 with principal "unauthenticated", 400 for
 // malformed input. Its log index is sent as `Domicile-Audit-Index`. If the entry cannot
-// be appended the answer is 503 and carries no data.
+// be appended, or does not become durable, the answer is 503 and carries no data. The
+// answer is written only once the entry is durable: with `when_durable` set, without
+// holding the worker thread meanwhile (many requests share one group commit).
 #ifndef DOMICILE_SERVER_DATA_ROUTES_H_
 #define DOMICILE_SERVER_DATA_ROUTES_H_
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -21,10 +25,16 @@ namespace domicile::server {
 
 inline constexpr std::string_view kAuditIndexHeader = "Domicile-Audit-Index";
 
+// Runs `done` once the audit entry at `index` is durable, with OK, or with the log's
+// error (DurabilityWaiter::WhenDurable).
+using WhenDurable = std::function<void(uint64_t index, std::function<void(const Status&)> done)>;
+
 // GET /v1/whoami; GET /v1/subjects/{id}/{collection}; PUT and DELETE /v1/subjects/{id};
 // POST /v1/lookup; POST /v1/export (429 with Retry-After when limited). `service` must
-// outlive the router.
-void AddDataRoutes(Router& router, std::shared_ptr<const FrontDoor> front_door, gateway::DataService* service);
+// outlive the router. Without `when_durable` the worker thread waits for durability
+// (DataService::WaitDurable).
+void AddDataRoutes(Router& router, std::shared_ptr<const FrontDoor> front_door, gateway::DataService* service,
+                   WhenDurable when_durable = nullptr);
 
 }  // namespace domicile::server
 

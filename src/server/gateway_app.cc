@@ -9,6 +9,7 @@
 #include "crypto/keyring.h"
 #include "gateway/data_service.h"
 #include "server/data_routes.h"
+#include "server/durability_waiter.h"
 #include "server/front_door.h"
 #include "server/http_server.h"
 #include "server/log_publication.h"
@@ -48,6 +49,9 @@ struct GatewayApp::Parts {
   std::atomic<bool> audit_broken{false};
   std::unique_ptr<gateway::ExportLimiter> export_limiter;
   std::unique_ptr<gateway::DataService> service;
+  // Answers waiting for their audit entries; stopped (every callback run) right after
+  // the HTTP server drained and before the appender closes.
+  std::unique_ptr<DurabilityWaiter> waiter;
   std::unique_ptr<ReplicationShipper> shipper;
   std::unique_ptr<CheckpointWitnessing> witnessing;
   std::unique_ptr<HttpServer> http;
@@ -138,24 +142,43 @@ Status LoadPolicies(const gateway::GatewayConfig& config, GatewayApp::Parts& par
   return Status::Ok();
 }
 
-// The audit sink: durable append, append latency, decisions by outcome and country.
+// The audit sink: entries are submitted to the appender (durable later, see
+// DataService); decisions counted by outcome and country.
 gateway::AuditSink MakeSink(GatewayApp::Parts& parts) {
   parts.decisions = parts.metrics.AddCounter(
       "domicile_decisions_total", "Audited requests by action, outcome and source country.",
       {"action", "outcome", "source_country"});
-  parts.append_seconds = parts.metrics.AddHistogram("domicile_audit_append_seconds",
-                                                    "Time for an audit entry to become durable in the log.", {},
-                                                    MetricsRegistry::LatencyBounds());
   return [&parts](const gateway::AuditEntry& entry) -> Result<uint64_t> {
-    const int64_t start = parts.clock->MonotonicMicros();
-    Result<uint64_t> index = parts.appender->Append(entry.ToJson());
-    parts.append_seconds->Observe({}, static_cast<double>(parts.clock->MonotonicMicros() - start) / 1e6);
+    Result<uint64_t> index = parts.appender->Submit(entry.ToJson());
     if (!index.ok()) {
       if (index.status().code() != StatusCode::kInvalidArgument) parts.audit_broken.store(true);
       return index.status();
     }
     parts.decisions->Inc({entry.action, entry.outcome, entry.source_country});
     return index;
+  };
+}
+
+// Blocks until an entry is durable; a failure marks the gateway not ready.
+Status WaitDurable(GatewayApp::Parts& parts, uint64_t index) {
+  Status st = parts.appender->WaitDurable(index);
+  if (!st.ok()) parts.audit_broken.store(true);
+  return st;
+}
+
+// The data routes' answers wait here for their entries (one waiter thread for all),
+// timed from registration to durability.
+WhenDurable MakeWhenDurable(GatewayApp::Parts& parts) {
+  parts.append_seconds = parts.metrics.AddHistogram("domicile_audit_append_seconds",
+                                                    "Time for an audit entry to become durable in the log.", {},
+                                                    MetricsRegistry::LatencyBounds());
+  parts.waiter = std::make_unique<DurabilityWaiter>([&parts](uint64_t index) { return WaitDurable(parts, index); });
+  return [&parts](uint64_t index, std::function<void(const Status&)> done) {
+    parts.waiter->WhenDurable(index, [&parts, start = parts.clock->MonotonicMicros(),
+                                      done = std::move(done)](const Status& st) {
+      parts.append_seconds->Observe({}, static_cast<double>(parts.clock->MonotonicMicros() - start) / 1e6);
+      done(st);
+    });
   };
 }
 
@@ -272,6 +295,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   parts->export_limiter = std::make_unique<gateway::ExportLimiter>(config.export_limits, parts->clock);
   deps.export_limiter = parts->export_limiter.get();
   deps.audit = MakeSink(*parts);
+  deps.wait_durable = [raw = parts.get()](uint64_t index) { return WaitDurable(*raw, index); };
   deps.pseudonym_key = config.pseudonym_key;
   deps.masks = config.masks;
   parts->service = std::make_unique<gateway::DataService>(std::move(deps));
@@ -282,7 +306,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   Parts& built = *app->parts_;
   auto router = std::make_shared<Router>();
   AddOperationalRoutes(*router, &built.metrics, [raw = app.get()] { return raw->Ready(); });
-  AddDataRoutes(*router, front_door, built.service.get());
+  AddDataRoutes(*router, front_door, built.service.get(), MakeWhenDurable(built));
   if (built.witnessing != nullptr) built.witnessing->AddRoute(*router);
   if (built.shipper != nullptr) built.shipper->AddStatusRoute(*router);
   AddLogPublicationRoutes(*router, built.log_dir, built.fs);
@@ -315,6 +339,7 @@ Status GatewayApp::Shutdown() {
   if (!parts_->shut_down) {
     parts_->shut_down = true;
     if (parts_->http != nullptr) parts_->http->Shutdown();
+    if (parts_->waiter != nullptr) parts_->waiter->Stop();
     if (parts_->shipper != nullptr) parts_->shipper->Stop();
     if (parts_->witnessing != nullptr) parts_->witnessing->Stop();
     if (parts_->appender != nullptr) parts_->close_status = parts_->appender->Close();

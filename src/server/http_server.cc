@@ -194,10 +194,17 @@ class Session final : public SessionBase {
   }
 
   void Handle() {
-    const auto start = std::chrono::steady_clock::now();
     const auto& req = parser_->get();
+    ++request_seq_;
+    answered_ = false;
+    start_ = std::chrono::steady_clock::now();
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
+    method_.assign(req.method_string().data(), req.method_string().size());
+    request_id_ = server_.NextRequestId();
+
     HttpRequest request;
-    request.method = View(req.method_string());
+    request.method = method_;
     request.target = View(req.target());
     const size_t q = request.target.find('?');
     request.path = request.target.substr(0, q);
@@ -208,23 +215,33 @@ class Session final : public SessionBase {
     request.peer = peer_;
     request.peer_port = peer_port_;
     request.client_certificate = client_certificate_;
-    request.request_id = server_.NextRequestId();
+    request.request_id = request_id_;
 
-    std::string route;
-    HttpResponse response;
+    // The handler may answer now (inline) or later from another thread: either way
+    // the answer is written on this session's strand.
+    Responder respond = [self = Self(), seq = request_seq_](HttpResponse r) {
+      Session* session = self.get();
+      net::dispatch(session->stream_.get_executor(),
+                    [self = std::move(self), seq, r = std::move(r)]() mutable { self->Respond(seq, std::move(r)); });
+    };
     try {
-      response = server_.router->Dispatch(request, &route);
+      server_.router->Dispatch(request, &route_, std::move(respond));
     } catch (...) {
       // Handlers return Status; an exception here is a bug. Never leak its text.
-      response = HttpResponse::Error(500, "INTERNAL", "internal error");
+      Respond(request_seq_, HttpResponse::Error(500, "INTERNAL", "internal error"));
     }
-    const bool keep_alive = req.keep_alive() && !server_.stopping.load();
-    Write(std::move(response), keep_alive, req.version(), std::move(route), std::string(request.method), start,
-          request.request_id);
   }
 
-  void Write(HttpResponse r, bool keep_alive, unsigned version, std::string route, std::string method,
-             std::chrono::steady_clock::time_point start, std::string request_id = "") {
+  // Writes the answer to request `seq`, once; a late or second answer is dropped.
+  void Respond(uint64_t seq, HttpResponse response) {
+    if (seq != request_seq_ || answered_) return;
+    answered_ = true;
+    const bool keep_alive = keep_alive_ && !server_.stopping.load();
+    Write(std::move(response), keep_alive, version_, route_, method_, start_, request_id_);
+  }
+
+  void Write(HttpResponse r, bool keep_alive, unsigned version, const std::string& route, const std::string& method,
+             std::chrono::steady_clock::time_point start, const std::string& request_id = "") {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
     res->set(http::field::server, "domicile");
     res->set(http::field::content_type, r.content_type);
@@ -269,6 +286,16 @@ class Session final : public SessionBase {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
   bool reading_ = false;  // only touched on the session's strand
+  // The request being answered (one at a time: the next is read after the answer is
+  // written). Only touched on the session's strand.
+  uint64_t request_seq_ = 0;
+  bool answered_ = false;
+  std::chrono::steady_clock::time_point start_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  std::string method_;
+  std::string route_;
+  std::string request_id_;
 };
 
 }  // namespace

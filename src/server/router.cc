@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include <future>
+
 namespace domicile::server {
 namespace {
 
@@ -22,14 +24,21 @@ bool IsRest(std::string_view s) { return IsParam(s) && s.size() > 5 && s.substr(
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
+  AddAsync(std::move(method), std::move(pattern),
+           [handler = std::move(handler)](const HttpRequest& request, Responder respond) {
+             respond(handler(request));
+           });
+}
+
+void Router::AddAsync(std::string method, std::string pattern, AsyncHandler handler) {
   Route r{std::move(method), std::move(pattern), {}, std::move(handler)};
   for (std::string_view s : Split(r.pattern)) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
 
-bool Router::Match(const Route& route, std::string_view path, std::map<std::string, std::string>& params, bool* bad) {
+bool Router::Match(const Route& route, std::string_view path, const std::vector<std::string_view>& parts,
+                   std::map<std::string, std::string>& params, bool* bad) {
   params.clear();
-  std::vector<std::string_view> parts = Split(path);
   for (size_t i = 0; i < route.segments.size(); ++i) {
     const std::string& seg = route.segments[i];
     if (IsRest(seg)) {
@@ -56,31 +65,39 @@ bool Router::Match(const Route& route, std::string_view path, std::map<std::stri
   return parts.size() == route.segments.size();
 }
 
-HttpResponse Router::Dispatch(HttpRequest& request, std::string* route) const {
+void Router::Dispatch(HttpRequest& request, std::string* route, Responder respond) const {
   *route = "unmatched";
   if (request.path.empty() || request.path.front() != '/') {
-    return HttpResponse::Error(400, "INVALID_ARGUMENT", "request target must be an absolute path");
+    return respond(HttpResponse::Error(400, "INVALID_ARGUMENT", "request target must be an absolute path"));
   }
   std::string allow;
   bool bad = false;
+  std::map<std::string, std::string> params;
+  const std::vector<std::string_view> parts = Split(request.path);
   for (const Route& r : routes_) {
-    std::map<std::string, std::string> params;
-    if (!Match(r, request.path, params, &bad)) continue;
+    if (!Match(r, request.path, parts, params, &bad)) continue;
     if (r.method != request.method) {
       if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + r.method;
       continue;
     }
     *route = r.pattern;
     request.params = std::move(params);
-    return r.handler(request);
+    return r.handler(request, std::move(respond));
   }
-  if (bad) return HttpResponse::Error(400, "INVALID_ARGUMENT", "malformed percent-encoding in the path");
+  if (bad) return respond(HttpResponse::Error(400, "INVALID_ARGUMENT", "malformed percent-encoding in the path"));
   if (!allow.empty()) {
     HttpResponse r = HttpResponse::Error(405, "METHOD_NOT_ALLOWED", "method not allowed on this path");
     r.headers.emplace_back("Allow", allow);
-    return r;
+    return respond(std::move(r));
   }
-  return HttpResponse::Error(404, "NOT_FOUND", "no such resource");
+  respond(HttpResponse::Error(404, "NOT_FOUND", "no such resource"));
+}
+
+HttpResponse Router::Dispatch(HttpRequest& request, std::string* route) const {
+  auto answer = std::make_shared<std::promise<HttpResponse>>();
+  std::future<HttpResponse> response = answer->get_future();
+  Dispatch(request, route, [answer](HttpResponse r) { answer->set_value(std::move(r)); });
+  return response.get();
 }
 
 }  // namespace domicile::server
