@@ -107,14 +107,29 @@ constexpr double kWindow = 5;  // seconds
 // freed inodes without scanning past them (see the file comment).
 void RemoveAndSettle(const std::string& dir) {
   const auto start = Clock::now();
+  // Files first, on many threads: with the `discard` mount option each unlink waits
+  // for the device to discard the file's blocks.
+  std::vector<std::string> files;
   std::error_code ec;
-  const auto removed = std::filesystem::remove_all(dir, ec);
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file()) files.push_back(it->path().string());
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> removers;
+  for (int t = 0; t < 16; ++t) {
+    removers.emplace_back([&] {
+      for (size_t i; (i = next++) < files.size();) ::unlink(files[i].c_str());
+    });
+  }
+  for (auto& t : removers) t.join();
+  const auto removed = files.size() + std::filesystem::remove_all(dir, ec);
   if (ec) std::fprintf(stderr, "cannot remove %s: %s\n", dir.c_str(), ec.message().c_str());
   const std::string parent = std::filesystem::path(dir).parent_path().string();
   (void)FileSystem::Default()->SyncFileSystem(parent.empty() ? "." : parent);
   const char* env = std::getenv("TLOG_SETTLE_SECONDS");
   const int settle = env != nullptr ? std::atoi(env) : 65;
-  std::printf("  removed %s (%llu files) in %.1f s; waiting %d s for the file system to settle "
+  std::printf("  removed %s (%llu files and directories) in %.1f s; waiting %d s for the file system to settle "
               "(TLOG_SETTLE_SECONDS)\n",
               dir.c_str(), static_cast<unsigned long long>(removed), Seconds(start, Clock::now()), settle);
   std::fflush(stdout);

@@ -118,6 +118,12 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
 
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) == 0) return Status::Ok();
+    if (errno == ENOTEMPTY || errno == EEXIST) return FailedPreconditionError("rmdir " + path + ": not empty");
+    return PosixError("rmdir " + path, errno);
+  }
+
   Status CreateDirs(const std::string& path) override {
     if (path.empty()) return Status::Ok();
     std::string cur;
@@ -195,6 +201,10 @@ class PosixFileSystem final : public FileSystem {
 FileSystem* FileSystem::Default() {
   static PosixFileSystem* fs = new PosixFileSystem();  // never destroyed
   return fs;
+}
+
+Status FileSystem::RemoveDir(const std::string& path) {
+  return UnimplementedError("rmdir " + path + ": not supported by this file system");
 }
 
 Status FileSystem::SyncFileSystem(const std::string& any_path_on_it) {

@@ -42,6 +42,10 @@ class FileSystem {
   virtual Status Remove(const std::string& path) = 0;
   // Creates `path` and any missing parents; OK if it exists.
   virtual Status CreateDirs(const std::string& path) = 0;
+  // Removes the empty directory `path` (rmdir(2)); FailedPrecondition if it is not
+  // empty. Like Remove, durable once its parent is synced. The default is
+  // Unimplemented.
+  virtual Status RemoveDir(const std::string& path);
   // Makes the directory's entries (creations, renames) durable.
   virtual Status SyncDir(const std::string& path) = 0;
   // File-system-wide barrier: makes the data of every file and the names of every

@@ -41,6 +41,17 @@ TEST(PosixFileSystemTest, ErrorsHavePreciseCodes) {
   EXPECT_EQ(fs.CreateDirs(tmp.path() + "/f").code(), StatusCode::kFailedPrecondition);
 }
 
+TEST(PosixFileSystemTest, RemoveDirRemovesOnlyEmptyDirectories) {
+  testing::TempDir tmp;
+  FileSystem& fs = *FileSystem::Default();
+  ASSERT_TRUE(AtomicWriteFile(fs, tmp.path() + "/d/f", "x").ok());
+  EXPECT_EQ(fs.RemoveDir(tmp.path() + "/d").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(fs.RemoveDir(tmp.path() + "/missing").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(fs.Remove(tmp.path() + "/d/f").ok());
+  ASSERT_TRUE(fs.RemoveDir(tmp.path() + "/d").ok());
+  EXPECT_FALSE(*fs.Exists(tmp.path() + "/d"));
+}
+
 TEST(PosixFileSystemTest, SecretFilesAreOwnerOnly) {
   testing::TempDir tmp;
   FileSystem& fs = *FileSystem::Default();

@@ -151,6 +151,9 @@ class WorkPool {
 
 namespace {
 
+// Directories the writer remembers as existing (see WriteFiles).
+constexpr size_t kMaxKnownDirs = 256;
+
 // Where a commit writes the new checkpoint before renaming it over "checkpoint".
 constexpr std::string_view kCheckpointTemp = "checkpoint.tmp";  // + "0", "1" or "2"
 
@@ -485,6 +488,9 @@ Status Appender::WriteFiles() {
     std::string d = DirName(JoinPath(dir_, f.path));
     if (std::binary_search(known_dirs_.begin(), known_dirs_.end(), d)) continue;
     RETURN_IF_ERROR(fs_.CreateDirs(d));
+    // Most directories are `.p` ones, used for one tile or bundle: forgetting them
+    // all now and then keeps the cache small (CreateDirs of a known one is cheap).
+    if (known_dirs_.size() >= kMaxKnownDirs) known_dirs_.clear();
     known_dirs_.insert(std::upper_bound(known_dirs_.begin(), known_dirs_.end(), d), d);
   }
   // No fsync per file: the caller's SyncFileSystem covers them all.
@@ -508,6 +514,7 @@ void Appender::RemoveSupersededPartials(uint64_t old_size, uint64_t new_size) {
     auto names = fs_.ListDir(pdir);
     if (!names.ok()) continue;
     for (const std::string& n : *names) fs_.Remove(JoinPath(pdir, n)).IgnoreError();
+    fs_.RemoveDir(pdir).IgnoreError();  // else one empty directory per bundle and tile stays behind
   }
 }
 

@@ -68,6 +68,8 @@ TEST_F(AppenderTest, AppendsInOrderAndTheLogAudits) {
   ASSERT_TRUE(a->Close().ok());
   EXPECT_TRUE(*fs_.Exists("log/tile/0/000"));
   EXPECT_FALSE(*fs_.Exists("log/tile/0/000.p/255"));
+  EXPECT_EQ(fs_.ListDir("log/tile/0/000.p").status().code(), StatusCode::kNotFound);  // removed, empty
+  EXPECT_EQ(fs_.ListDir("log/tile/entries/000.p").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(*fs_.Exists("log/tile/0/001.p/44"));
   EXPECT_TRUE(*fs_.Exists("log/tile/1/000.p/1"));
   auto proof = ProveInclusion(fs_, "log", 299);

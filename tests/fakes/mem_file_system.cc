@@ -185,6 +185,23 @@ Status MemFileSystem::SyncFileSystem(const std::string& raw) {
   return Status::Ok();
 }
 
+Status MemFileSystem::RemoveDir(const std::string& raw) {
+  std::string dir = Normalize(raw);
+  std::lock_guard<std::mutex> l(mu_);
+  if (!dirs_.count(dir)) return NotFoundError("rmdir " + dir + ": no such directory");
+  const std::string prefix = dir + "/";
+  auto under = [&](const std::string& p) { return p.compare(0, prefix.size(), prefix) == 0; };
+  for (const auto& [path, node] : live_) {
+    if (under(path)) return FailedPreconditionError("rmdir " + dir + ": not empty");
+  }
+  for (const auto& d : dirs_) {
+    if (under(d)) return FailedPreconditionError("rmdir " + dir + ": not empty");
+  }
+  RETURN_IF_ERROR(CountOp(FsOp::kRemove, dir, nullptr));
+  dirs_.erase(dir);
+  return Status::Ok();
+}
+
 Result<std::vector<std::string>> MemFileSystem::ListDir(const std::string& raw) {
   std::string dir = Normalize(raw);
   std::lock_guard<std::mutex> l(mu_);
@@ -230,6 +247,8 @@ void MemFileSystem::SimulateCrash() {
     fresh->data = node->synced;
     fresh->synced = node->synced;
     restored[path] = fresh;
+    // A removed directory comes back with a file whose removal was not durable.
+    for (std::string d = DirName(path); !d.empty() && d != "." && d != "/"; d = DirName(d)) dirs_.insert(d);
   }
   live_ = restored;
   durable_ = std::move(restored);

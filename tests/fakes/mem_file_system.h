@@ -45,6 +45,10 @@ class MemFileSystem final : public FileSystem {
   Status Rename(const std::string& from, const std::string& to) override;
   Status Remove(const std::string& path) override;
   Status CreateDirs(const std::string& path) override;
+  // Refuses a directory that holds anything. Directories are always durable and so
+  // is their removal (counted as a kRemove), except that a crash brings a removed
+  // directory back when a file in it survives (its removal was not yet durable).
+  Status RemoveDir(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
   Status SyncFileSystem(const std::string& any_path_on_it) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;

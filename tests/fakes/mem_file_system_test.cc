@@ -106,5 +106,20 @@ TEST(MemFileSystemTest, ListDirShowsFilesAndSubdirs) {
   EXPECT_EQ(fs.ListDir("nope").status().code(), StatusCode::kNotFound);
 }
 
+TEST(MemFileSystemTest, RemoveDirOnlyWhenEmptyAndUndoneIfAFileSurvives) {
+  MemFileSystem fs;
+  ASSERT_TRUE(fs.CreateDirs("a/b/c").ok());
+  ASSERT_TRUE(AtomicWriteFile(fs, "a/b/f", "x").ok());
+  EXPECT_EQ(fs.RemoveDir("a/b").code(), StatusCode::kFailedPrecondition);  // holds f and c
+  EXPECT_EQ(fs.RemoveDir("a/nope").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(fs.RemoveDir("a/b/c").ok());
+  ASSERT_TRUE(fs.Remove("a/b/f").ok());  // not durable: a/b not synced
+  ASSERT_TRUE(fs.RemoveDir("a/b").ok());
+  EXPECT_EQ(*fs.ListDir("a"), std::vector<std::string>{});
+  fs.SimulateCrash();
+  EXPECT_EQ(*fs.ReadFile("a/b/f"), "x");
+  EXPECT_EQ(*fs.ListDir("a/b"), std::vector<std::string>{"f"});
+}
+
 }  // namespace
 }  // namespace domicile::testing
