@@ -1,11 +1,8 @@
 #include "scan/scanner.h"
 
+#include <hs/hs.h>
 #include <phonenumbers/phonenumberutil.h>
 #include <re2/re2.h>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include <algorithm>
 #include <array>
@@ -13,6 +10,7 @@
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <random>
 #include <string>
 #include <utility>
@@ -50,29 +48,49 @@ constexpr std::array<std::array<Entity, 2>, kKindCount> kKindEntities = {{
     {Entity::kAdvertisingId, Entity::kAdvertisingId},
 }};
 
-// Exact patterns still run by RE2, on rare events only: the e-mail address at an
-// '@', and month-name dates next to a month word.
+// Exact patterns run by RE2, on rare events only: the e-mail address at an '@',
+// dates and UUIDs near their keywords.
 constexpr const char* kEmailPattern =
     R"([A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24})";
+constexpr const char* kUuidPattern =
+    R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})";
 constexpr const char* kDatePattern =
     R"(\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|\d{1,2}[\-/.]\d{1,2}[\-/.](?:\d{4}|\d{2})|(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s{1,3}\d{1,2}(?:st|nd|rd|th)?,?\s{1,3}\d{4})|(?i:\d{1,2}(?:st|nd|rd|th)?\s{1,3}(?:of\s)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,?\s{1,3}\d{4}))";
 
-// Regular expressions describing the same candidates as the hand-written pass,
-// one per rule. Not used by the scanner: bench_scan gives them to ripgrep, the
-// baseline it is measured against.
-constexpr const char* kCandidateRegexes[] = {
-    R"([A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]{2})",
-    R"(\d(?:[ .()\-]{0,3}\d){6})",
-    R"(\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2}|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s{1,3}\d|\d\s{1,3}(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
-    R"(\d(?:[ \-]?\d){11})",
-    R"(\d{3}[ \-]\d{2}[ \-]\d{4}|\d{9})",
-    R"(\d\.\d{1,3}\.\d{1,3}\.\d)",
-    R"([0-9A-Fa-f]::|::[0-9A-Fa-f]|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f])",
-    R"([A-Za-z]{2}\d{2} ?[A-Za-z0-9]{4})",
-    R"([0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})",
-    R"(\d\.\d{3}\d*\s?,\s?-?\d{1,3}\.\d{3})",
-    R"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})",
+// The candidate stage: one Vectorscan database (block mode, no start-of-match
+// tracking) with one pattern per rule, built to fire rarely. A match's end opens
+// the window [end - before, end + after] where the rule's exact matches may
+// start (`before`: the farthest an exact match can start before the end of its
+// candidate; for e-mail, where its '@' can be). Birth dates and advertising ids have keyword patterns: a date or UUID
+// alone is not personal data, so only those near such words are looked at.
+struct Rule {
+  Kind kind;
+  const char* candidate;
+  int before;
+  int after;
 };
+constexpr Rule kRules[] = {
+    {Kind::kEmail, R"([A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]{2})", 260, 0},
+    {Kind::kPhone, R"(\d(?:[ .()\-]{0,3}\d){6})", 32, 0},
+    {Kind::kDate,
+     R"((?i:born|birth|dob|d[^A-Za-z0-9]{1,3}o[^A-Za-z0-9]{1,3}b|b[^A-Za-z0-9]{0,3}day|geb|naissance|nacimiento|nascita)|(?:^|[^A-Za-z0-9])(?i:nee?)(?:[^a-z0-9]|$)|[a-z]N(?i:ee?)(?:[^a-z0-9]|$))",
+     96, 96},
+    {Kind::kCardLike, R"(\d(?:[ \-]?\d){11})", 24, 0},
+    {Kind::kSsn, R"(\d{3}[ \-]\d{2}[ \-]\d{4}|\d{9})", 12, 0},
+    {Kind::kIpv4, R"(\d\.\d{1,3}\.\d{1,3}\.\d)", 16, 0},
+    {Kind::kIpv6, R"([0-9A-Fa-f]::|::[0-9A-Fa-f]|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f])", 16, 0},
+    {Kind::kIban,
+     R"((?:^|[^A-Za-z0-9])(?i:AD|AE|AL|AT|AZ|BA|BE|BG|BH|BI|BR|BY|CH|CR|CY|CZ|DE|DJ|DK|DO|EE|EG|ES|FI|FO|FR|GB|GE|GI|GL|GR|GT|HR|HU|IE|IL|IQ|IS|IT|JO|KW|KZ|LB|LC|LI|LT|LU|LV|LY|MC|MD|ME|MK|MR|MT|MU|NL|NO|PK|PL|PS|PT|QA|RO|RS|RU|SA|SC|SD|SE|SI|SK|SM|ST|SV|TL|TN|TR|UA|VA|VG|XK)\d{2} ?[A-Za-z0-9]{4})",
+     10, 0},
+    {Kind::kMac,
+     R"([0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})",
+     17, 0},
+    {Kind::kGeo, R"(\d\.\d{3}\d*\s?,\s?-?\d{1,3}\.\d{3})", 32, 0},
+    {Kind::kUuid,
+     R"((?i:idfa|aaid|gaid|adid|ad[^A-Za-z0-9]{1,3}(?:id|tracking)|advertis|ifa|maid|adjust|appsflyer))", 96,
+     96},
+};
+constexpr int kRuleCount = static_cast<int>(std::size(kRules));
 
 bool IsDigit(char c) { return IsDigitByte(c); }
 bool IsAlnum(char c) { return internal::IsAlnumByte(c); }
@@ -131,7 +149,37 @@ struct Scanner::Impl {
   std::array<bool, kKindCount> rule_on{};
   std::unique_ptr<RE2> email;
   std::unique_ptr<RE2> date;
+  std::unique_ptr<RE2> uuid;
+  hs_database_t* db = nullptr;
+  hs_scratch_t* prototype = nullptr;
   mutable PhoneVerdicts phone_verdicts;
+
+  mutable std::mutex mu;
+  mutable std::vector<hs_scratch_t*> free_scratch;  // guarded by mu
+
+  ~Impl() {
+    for (hs_scratch_t* s : free_scratch) hs_free_scratch(s);
+    if (prototype != nullptr) hs_free_scratch(prototype);
+    if (db != nullptr) hs_free_database(db);
+  }
+
+  // A Vectorscan scratch for one scan (they are not shareable between threads).
+  hs_scratch_t* Borrow() const {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!free_scratch.empty()) {
+        hs_scratch_t* s = free_scratch.back();
+        free_scratch.pop_back();
+        return s;
+      }
+    }
+    hs_scratch_t* s = nullptr;
+    return hs_clone_scratch(prototype, &s) == HS_SUCCESS ? s : nullptr;
+  }
+  void Return(hs_scratch_t* s) const {
+    std::lock_guard<std::mutex> lock(mu);
+    free_scratch.push_back(s);
+  }
 
   bool Enabled(Entity e) const { return enabled[static_cast<int>(e)]; }
   bool On(Kind k) const { return rule_on[static_cast<int>(k)]; }
@@ -363,124 +411,175 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
   }
 }
 
-// The one pass over a buffer, 64 bytes at a time: stops at digit runs, '@' and
-// ':' (the few that can start a finding) and tries the rules that can match there. Every rule behaves as if it scanned the
-// buffer alone: it is tried at every position where one of its matches can start
-// a finding (a digit run's start, the bytes before an '@', ...), except inside its
-// own previous match (next_[kind]), like a regex engine looking for the next match.
+// Collected by the Vectorscan callback: per rule, the byte ranges where one of
+// its exact matches may start, merged as they come (ends arrive in order).
+struct Window {
+  size_t begin;
+  size_t end;
+};
+struct Candidates {
+  size_t text_size = 0;
+  std::array<std::vector<Window>, kRuleCount> windows;
+};
+
+int OnCandidate(unsigned int id, unsigned long long /*from*/, unsigned long long to,
+                unsigned int /*flags*/, void* ctx) {
+  auto* c = static_cast<Candidates*>(ctx);
+  const Rule& r = kRules[id];
+  size_t b = to > static_cast<unsigned long long>(r.before) ? to - r.before : 0;
+  size_t e = std::min<size_t>(c->text_size, to + r.after);
+  auto& w = c->windows[id];
+  if (!w.empty() && b <= w.back().end) {
+    w.back().end = std::max(w.back().end, e);
+  } else {
+    w.push_back({b, e});
+  }
+  return 0;
+}
+
+// The exact stage for one buffer: each rule looks for its exact matches in its
+// candidate windows, like a regex engine would (leftmost first, the next match
+// after the previous one's end: next_[kind]), and classifies them.
 class Scanner::Impl::Pass {
  public:
   Pass(const Scanner::Impl& impl, std::string_view text, const FieldNames* fields,
        std::string_view field_override, std::vector<Hit>& hits)
       : impl_(impl), text_(text), fields_(fields), field_override_(field_override), hits_(hits) {}
 
-  void Run() {
-    const size_t n = text_.size();
-    Masks prev;  // of the previous block: its last two bytes matter
-    for (size_t block = 0; block < n; block += 64) {
-      Masks m = ClassifyBlock(block);
-      // Bit i of `x1`/`x2`: byte i-1 / i-2 of the block is in class x.
-      uint64_t digit1 = m.digit << 1 | prev.digit >> 63;
-      uint64_t digit2 = m.digit << 2 | prev.digit >> 62;
-      uint64_t sep1 = m.sep << 1 | prev.sep >> 63;
-      uint64_t hex_letter1 = m.hex_letter << 1 | prev.hex_letter >> 63;
-      uint64_t hex_or_colon1 = (m.digit | m.hex_letter | m.colon) << 1 |
-                               (prev.digit | prev.hex_letter | prev.colon) >> 63;
-      // Digit runs that start no finding are skipped: after a digit and '-', '.' or
-      // ':' they continue a number, date, time or address that started before;
-      // after a digit and a hex letter they are inside a hex token whose first
-      // digits were looked at.
-      uint64_t run_starts = m.digit & ~digit1 & ~((sep1 | hex_letter1) & digit2);
-      // A ':' is looked at only after a hex digit or ':' (IPv6 and MAC addresses
-      // have such a colon; OnColon looks at the whole run from there).
-      uint64_t stops = run_starts | m.at | (m.colon & hex_or_colon1);
-      prev = m;
-      while (stops != 0) {
-        size_t i = block + static_cast<size_t>(__builtin_ctzll(stops));
-        stops &= stops - 1;
-        if (i >= n) break;
-        char c = text_[i];
-        if (c == '@') {
-          OnAt(i);
-        } else if (c == ':') {
-          OnColon(i);
-        } else {
-          size_t r = i + 1;
-          while (r < n && IsDigit(text_[r])) ++r;
-          OnDigits(i, r);
-        }
+  void Run(const Candidates& cands) {
+    for (int r = 0; r < kRuleCount; ++r) {
+      for (Window w : cands.windows[r]) OnWindow(kRules[r].kind, w);
+    }
+    // Birth dates and advertising ids are looked for near their keywords only,
+    // unless a field name away from the text (CSV header, SQL column) may
+    // support them: then everywhere.
+    for (Kind kind : {Kind::kDate, Kind::kUuid}) {
+      if (impl_.On(kind) && SupportedOffText(kKindEntities[static_cast<int>(kind)][0])) {
+        ExactRe2(kind, {0, text_.size()});
       }
     }
   }
 
  private:
-  // Bit i: byte `block + i` is in the class (bytes past the end are in none).
-  struct Masks {
-    uint64_t digit = 0;
-    uint64_t hex_letter = 0;  // a-f, A-F
-    uint64_t sep = 0;         // '-', '.', ':'
-    uint64_t colon = 0;
-    uint64_t at = 0;
-  };
-  Masks ClassifyBlock(size_t block) const {
-    const char* p = text_.data() + block;
-    char tail[64];
-    if (block + 64 > text_.size()) {
-      std::memset(tail, 0, sizeof tail);
-      std::memcpy(tail, p, text_.size() - block);
-      p = tail;
-    }
-    Masks m;
-#if defined(__SSE2__)
-    for (int part = 0; part < 4; ++part) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * part));
-      // (c - base) <= limit, unsigned: min(x, limit) == x.
-      auto in_range = [&](char base, char limit) {
-        __m128i x = _mm_sub_epi8(v, _mm_set1_epi8(base));
-        return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(limit)), x);
-      };
-      auto bits = [&](__m128i x) {
-        return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(x))) << (16 * part);
-      };
-      __m128i colon = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
-      m.digit |= bits(in_range('0', 9));
-      m.hex_letter |= bits(in_range('a', 5)) | bits(in_range('A', 5));
-      m.colon |= bits(colon);
-      m.sep |= bits(_mm_or_si128(colon, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
-                                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('.')))));
-      m.at |= bits(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
-    }
-#else
-    for (int i = 0; i < 64; ++i) {
-      char c = p[i];
-      uint64_t bit = uint64_t{1} << i;
-      if (IsDigit(c)) m.digit |= bit;
-      if (IsHexByte(c) && !IsDigit(c)) m.hex_letter |= bit;
-      if (c == '-' || c == '.' || c == ':') m.sep |= bit;
-      if (c == ':') m.colon |= bit;
-      if (c == '@') m.at |= bit;
-    }
-#endif
-    return m;
-  }
-
   char At(size_t i) const { return i < text_.size() ? text_[i] : ' '; }
   char Before(size_t i) const { return i > 0 ? text_[i - 1] : ' '; }
+  size_t& Next(Kind kind) { return next_[static_cast<int>(kind)]; }
 
   // A match [b, e) of `kind`'s rule: classify it and let the rule go on after it.
   void Match(Kind kind, size_t b, size_t e) {
     impl_.Classify(kind, text_, b, e, fields_, field_override_, hits_);
-    next_[static_cast<int>(kind)] = e;
+    Next(kind) = e;
   }
-  bool May(Kind kind, size_t b) const { return impl_.On(kind) && b >= next_[static_cast<int>(kind)]; }
+
+  bool SupportedOffText(Entity entity) const {
+    if (!field_override_.empty()) {
+      internal::ContextHit c = internal::FindContext(entity, {}, 0, 0, field_override_);
+      return c.positive;
+    }
+    return fields_ != nullptr && !fields_->NamesInText() && fields_->MayName(entity);
+  }
+
+  void OnWindow(Kind kind, Window w) {
+    switch (kind) {
+      case Kind::kEmail:
+        for (size_t i = w.begin; i < w.end; ++i) {
+          if (text_[i] == '@') OnAt(i);
+        }
+        return;
+      case Kind::kIpv6:
+        for (size_t i = w.begin; i < w.end; ++i) {
+          if (text_[i] == ':') OnColonRun(i);
+        }
+        return;
+      case Kind::kMac:
+        OnMacWindow(w);
+        return;
+      case Kind::kDate:
+      case Kind::kUuid: {
+        // A keyword ends in the window's middle; with JSON keys, whatever follows
+        // on the line may be the keyword's value.
+        if (fields_ != nullptr && fields_->NamesInText()) {
+          const void* nl = std::memchr(text_.data() + w.end, '\n', std::min(kLineReach, text_.size() - w.end));
+          w.end = nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - text_.data())
+                                : std::min(text_.size(), w.end + kLineReach);
+        }
+        ExactRe2(kind, w);
+        return;
+      }
+      default:
+        OnNumericWindow(kind, w);
+        return;
+    }
+  }
+
+  // The numeric rules: every digit run starting in the window (and not inside a
+  // UUID) is a possible start; the rule's matcher takes it from there.
+  void OnNumericWindow(Kind kind, Window w) {
+    size_t i = std::max(w.begin, Next(kind));
+    while (i < w.end) {
+      if (!IsDigit(text_[i])) {
+        ++i;
+        continue;
+      }
+      size_t s = i;
+      while (i < text_.size() && IsDigit(text_[i])) ++i;  // i: the run's end
+      if (IsDigit(Before(s)) || s < Next(kind) || InsideUuid(s, i)) continue;
+      size_t b = s;
+      size_t e = 0;
+      switch (kind) {
+        case Kind::kPhone:
+          e = internal::PhoneEnd(text_, s);
+          if (Before(b) == '(' && b - 1 >= Next(kind)) --b;
+          if (Before(b) == '+' && b - 1 >= Next(kind)) --b;
+          break;
+        case Kind::kCardLike:
+          e = internal::CardEnd(text_, s);
+          break;
+        case Kind::kSsn:
+          e = internal::SsnEnd(text_, s);
+          break;
+        case Kind::kIpv4:
+          e = internal::Ipv4End(text_, s);
+          break;
+        case Kind::kGeo:
+          if (Before(b) == '-' && b - 1 >= Next(kind)) --b;
+          e = internal::GeoEnd(text_, b);
+          break;
+        case Kind::kIban:
+          if (s < 2 || !IsAlphaByte(text_[s - 1]) || !IsAlphaByte(text_[s - 2]) || s - 2 < Next(kind)) break;
+          b = s - 2;
+          e = internal::IbanEnd(text_, b);
+          break;
+        default:
+          break;
+      }
+      if (e != 0) {
+        Match(kind, b, e);
+        i = std::max(i, e);
+      }
+    }
+  }
+
+  // Digits inside a UUID are part of it, not numbers of their own.
+  bool InsideUuid(size_t s, size_t r) const {
+    auto hexish = [](char c) { return c == '-' || (IsHexByte(c) && !IsDigit(c)); };
+    if (!hexish(Before(s)) && !hexish(At(r))) return false;
+    auto hex_dash = [](char c) { return IsHexByte(c) || c == '-'; };
+    size_t b = s;
+    while (b > 0 && s - b < 36 && hex_dash(text_[b - 1])) --b;
+    size_t e = r;
+    while (e < text_.size() && e - b < 37 && hex_dash(text_[e])) ++e;
+    return e - b == 36 && text_[b + 8] == '-' && text_[b + 13] == '-' && text_[b + 18] == '-' &&
+           text_[b + 23] == '-';
+  }
 
   // An e-mail address around the '@' at `at`: the local part starts at most 64
   // bytes before it (leftmost), the rest is RE2's anchored match.
   void OnAt(size_t at) {
     size_t b = at;
     while (b > 0 && at - b < 64 && IsLocalPart(text_[b - 1])) --b;
-    b = std::max(b, next_[static_cast<int>(Kind::kEmail)]);
-    if (b == at || !May(Kind::kEmail, b)) return;
+    b = std::max(b, Next(Kind::kEmail));
+    if (b == at) return;
     re2::StringPiece m;
     size_t end = std::min(text_.size(), at + 260);
     if (impl_.email->Match(re2::StringPiece(text_.data(), text_.size()), b, end, RE2::ANCHOR_START, &m, 1)) {
@@ -492,10 +591,12 @@ class Scanner::Impl::Pass {
     return IsAlnum(c) || kSpecial.find(c) != std::string_view::npos;
   }
 
-  // IPv6 and colon-separated MAC addresses around the ':' at `i`; each run of
-  // hex digits, colons and dots is looked at once.
-  void OnColon(size_t i) {
-    if (i < colon_done_ || !(impl_.On(Kind::kIpv6) || impl_.On(Kind::kMac))) return;
+  // IPv6 ([0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*[0-9A-Fa-f]) in the run of hex
+  // digits, colons and dots around the ':' at `i`, each run once. A match not
+  // starting the run follows a '.', which disqualifies it; so the match is the
+  // run up to its last hex digit, if no dot comes before its second colon.
+  void OnColonRun(size_t i) {
+    if (i < colon_done_) return;
     constexpr size_t kReach = 46;  // longer than any IPv6 address (45)
     auto hex_colon_dot = [](char c) { return IsHexByte(c) || c == ':' || c == '.'; };
     size_t b = i;
@@ -503,119 +604,44 @@ class Scanner::Impl::Pass {
     size_t e = i + 1;
     while (e < text_.size() && e - i < kReach && hex_colon_dot(text_[e])) ++e;
     colon_done_ = e;
-    // IPv6 ([0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*[0-9A-Fa-f]) where the run has
-    // "::" or three colons. A match not starting the run follows a '.', which
-    // disqualifies it; so the match is the run up to its last hex digit, if no dot
-    // comes before its second colon.
     std::string_view run = text_.substr(b, e - b);
-    size_t colons = std::count(run.begin(), run.end(), ':');
-    if (impl_.On(Kind::kIpv6) && (colons >= 3 || run.find("::") != std::string_view::npos)) {
-      size_t second = run.find(':', run.find(':') + 1);
-      size_t last = run.size();
-      while (last > second + 1 && !IsHexByte(run[last - 1])) --last;
-      if (second != std::string_view::npos && run.substr(0, second).find('.') == std::string_view::npos &&
-          last > second + 1 && May(Kind::kIpv6, b)) {
-        Match(Kind::kIpv6, b, b + last);
-      }
-    }
-    // Six hex octets separated by ':' (or '-'): exactly the run of hex, ':' and '-'.
-    if (colons >= 5 && impl_.On(Kind::kMac)) {
-      auto hex_sep = [](char c) { return IsHexByte(c) || c == ':' || c == '-'; };
-      size_t mb = i;
-      while (mb > 0 && i - mb < 17 && hex_sep(text_[mb - 1])) --mb;
-      size_t me = i + 1;
-      while (me < text_.size() && me - mb < 18 && hex_sep(text_[me])) ++me;
-      if (me - mb == 17 && May(Kind::kMac, mb)) Match(Kind::kMac, mb, me);
-    }
+    size_t second = run.find(':', run.find(':') + 1);
+    if (second == std::string_view::npos || run.substr(0, second).find('.') != std::string_view::npos) return;
+    size_t last = run.size();
+    while (last > second + 1 && !IsHexByte(run[last - 1])) --last;
+    if (last > second + 1 && b >= Next(Kind::kIpv6)) Match(Kind::kIpv6, b, b + last);
   }
 
-  // Hex tokens that contain the digit run at `s`: UUIDs (advertising ids) and
-  // MAC addresses written with '-' or as xxxx.xxxx.xxxx. A token is looked at once.
-  void OnHexToken(size_t s) {
-    constexpr size_t kReach = 40;
-    auto hex_dash = [](char c) { return IsHexByte(c) || c == '-'; };
-    size_t b = s;
-    while (b > 0 && s - b < kReach && hex_dash(text_[b - 1])) --b;
-    size_t e = s;
-    while (e < text_.size() && e - s < kReach && hex_dash(text_[e])) ++e;
-    hex_done_ = e;
-    if (e - b == 36 && text_[b + 8] == '-' && text_[b + 13] == '-' && text_[b + 18] == '-' &&
-        text_[b + 23] == '-') {  // UUID-shaped (Classify validates the rest)
-      uuid_until_ = e;
-      if (May(Kind::kUuid, b)) Match(Kind::kUuid, b, e);
-    }
-    if (e - b == 17 && May(Kind::kMac, b)) Match(Kind::kMac, b, e);
-    if (!impl_.On(Kind::kMac)) return;
-    // Dotted: the run of hex digits and dots, its first 14 bytes.
-    auto hex_dot = [](char c) { return IsHexByte(c) || c == '.'; };
-    size_t db = s;
-    while (db > 0 && s - db < 15 && hex_dot(text_[db - 1])) --db;
-    if (db + 14 <= text_.size() && text_[db + 4] == '.' && text_[db + 9] == '.' &&
-        !IsHexByte(At(db + 14)) && May(Kind::kMac, db)) {
-      Match(Kind::kMac, db, db + 14);
-    }
-  }
-
-  // The digit run [s, r): every numeric rule that can start a finding here.
-  void OnDigits(size_t s, size_t r) {
-    const size_t len = r - s;
-    const char before = Before(s);
-    const char after = At(r);
-    auto hexish = [](char c) { return c == '-' || c == '.' || (IsHexByte(c) && !IsDigit(c)); };
-    if (s >= hex_done_ && (hexish(before) || hexish(after)) &&
-        (impl_.On(Kind::kUuid) || impl_.On(Kind::kMac))) {
-      OnHexToken(s);
-    }
-    if (s < uuid_until_) return;  // digits inside a UUID are not numbers of their own
-    if (s >= 2 && len >= 2 && IsAlphaByte(before) && IsAlphaByte(text_[s - 2]) && May(Kind::kIban, s - 2)) {
-      if (size_t e = internal::IbanEnd(text_, s - 2)) Match(Kind::kIban, s - 2, e);
-    }
-    if (impl_.On(Kind::kDate) && len <= 4) OnDate(s, len, before, after);
-    // Every other numeric match either is a long run or goes on with a separator.
-    const bool separated = after == ' ' || after == '-' || after == '.' || after == '(' ||
-                           after == ')' || after == '/' || after == ',' || after == '\t' ||
-                           after == '\n' || after == '\r' || after == '\f';
-    if (!separated && len < 7) return;
-    if (May(Kind::kPhone, s)) {
-      if (size_t e = internal::PhoneEnd(text_, s)) {
-        size_t b = s;
-        if (Before(b) == '(' && b - 1 >= next_[static_cast<int>(Kind::kPhone)]) --b;
-        if (Before(b) == '+' && b - 1 >= next_[static_cast<int>(Kind::kPhone)]) --b;
-        Match(Kind::kPhone, b, e);
-      }
-    }
-    if (May(Kind::kCardLike, s)) {
-      if (size_t e = internal::CardEnd(text_, s)) Match(Kind::kCardLike, s, e);
-    }
-    if (len >= 3 && May(Kind::kSsn, s)) {
-      if (size_t e = internal::SsnEnd(text_, s)) Match(Kind::kSsn, s, e);
-    }
-    if (len <= 3 && after == '.' && May(Kind::kIpv4, s)) {
-      if (size_t e = internal::Ipv4End(text_, s)) Match(Kind::kIpv4, s, e);
-    }
-    if (len <= 2 && after == '.' && impl_.On(Kind::kGeo)) {
-      size_t b = before == '-' && May(Kind::kGeo, s - 1) ? s - 1 : s;
-      if (May(Kind::kGeo, b)) {
-        if (size_t e = internal::GeoEnd(text_, b)) Match(Kind::kGeo, b, e);
+  // MAC addresses: six hex octets with ':' or '-' (17 bytes) or xxxx.xxxx.xxxx
+  // (14 bytes), at any position of the window where the shape fits.
+  void OnMacWindow(Window w) {
+    for (size_t b = std::max(w.begin, Next(Kind::kMac)); b < w.end; ++b) {
+      if (!IsHexByte(text_[b]) || b < Next(Kind::kMac)) continue;
+      std::string_view rest = text_.substr(b);
+      if (rest.size() >= 17 && internal::MacValid(rest.substr(0, 17))) {
+        Match(Kind::kMac, b, b + 17);
+      } else if (rest.size() >= 14 && rest[4] == '.' && rest[9] == '.' &&
+                 internal::MacValid(rest.substr(0, 14))) {
+        Match(Kind::kMac, b, b + 14);
       }
     }
   }
 
-  // Dates: D/M/Y, Y-M-D, and month names next to the digits.
-  void OnDate(size_t s, size_t len, char before, char after) {
-    if ((after == '-' || after == '/' || after == '.') && len != 3 && May(Kind::kDate, s)) {
-      if (size_t e = internal::NumericDateEnd(text_, s)) return Match(Kind::kDate, s, e);
-    }
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
-    if (len > 2 || !(space(before) || space(after) || IsAlphaByte(after))) return;
-    size_t b = internal::MonthDateStart(text_, s);
-    if (b == std::string_view::npos || !May(Kind::kDate, b)) return;
+  // Dates and UUIDs: RE2's exact pattern over the range (near a keyword, or the
+  // whole buffer when a field name may support them).
+  void ExactRe2(Kind kind, Window w) {
+    const RE2& re = kind == Kind::kDate ? *impl_.date : *impl_.uuid;
+    size_t pos = std::max(w.begin, Next(kind));
     re2::StringPiece m;
-    size_t end = std::min(text_.size(), b + 64);
-    if (impl_.date->Match(re2::StringPiece(text_.data(), text_.size()), b, end, RE2::ANCHOR_START, &m, 1)) {
-      Match(Kind::kDate, b, b + m.size());
+    while (pos < w.end && re.Match(re2::StringPiece(text_.data(), text_.size()), pos, w.end,
+                                   RE2::UNANCHORED, &m, 1)) {
+      size_t b = static_cast<size_t>(m.data() - text_.data());
+      Match(kind, b, b + m.size());
+      pos = std::max(b + m.size(), b + 1);
     }
   }
+
+  static constexpr size_t kLineReach = 3584;  // as far as field names are looked for
 
   const Scanner::Impl& impl_;
   std::string_view text_;
@@ -624,16 +650,34 @@ class Scanner::Impl::Pass {
   std::vector<Hit>& hits_;
   std::array<size_t, kKindCount> next_{};
   size_t colon_done_ = 0;  // ':' before this were part of a run already looked at
-  size_t hex_done_ = 0;    // digit runs before this were part of a hex token looked at
-  size_t uuid_until_ = 0;  // digit runs before this are inside a UUID
 };
 
 std::vector<Finding> Scanner::Impl::Run(std::string_view text, const FieldNames* fields,
                                         std::string_view field_override) const {
   std::vector<Finding> findings;
   if (text.empty()) return findings;
+  Candidates cands;
+  cands.text_size = text.size();
+  hs_scratch_t* scratch = Borrow();
+  if (scratch == nullptr) return findings;  // out of memory: nothing we can report
+  // Vectorscan takes an unsigned int length: scan in slices that overlap by more
+  // than any window reaches, so that no candidate is lost at a slice edge.
+  constexpr size_t kSlice = size_t{1} << 30;
+  constexpr size_t kOverlap = 512;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t len = std::min(kSlice, text.size() - pos);
+    Candidates part;
+    part.text_size = len;
+    hs_scan(db, text.data() + pos, static_cast<unsigned int>(len), 0, scratch, OnCandidate, &part);
+    for (int r = 0; r < kRuleCount; ++r) {
+      for (Window w : part.windows[r]) cands.windows[r].push_back({w.begin + pos, w.end + pos});
+    }
+    if (pos + len >= text.size()) break;
+    pos += len - kOverlap;
+  }
+  Return(scratch);
   std::vector<Hit> hits;
-  Pass(*this, text, fields, field_override, hits).Run();
+  Pass(*this, text, fields, field_override, hits).Run(cands);
 
   // Overlaps: keep the best-scoring, then the longest, finding.
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
@@ -674,12 +718,35 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScanOptions& options) {
   re_options.set_log_errors(false);
   impl->email = std::make_unique<RE2>(kEmailPattern, re_options);
   impl->date = std::make_unique<RE2>(kDatePattern, re_options);
-  if (!impl->email->ok() || !impl->date->ok()) return InternalError("bad RE2 pattern");
+  impl->uuid = std::make_unique<RE2>(kUuidPattern, re_options);
+  if (!impl->email->ok() || !impl->date->ok() || !impl->uuid->ok()) return InternalError("bad RE2 pattern");
+
+  std::vector<const char*> patterns;
+  std::vector<unsigned int> flags;
+  std::vector<unsigned int> ids;
+  for (int r = 0; r < kRuleCount; ++r) {
+    if (!impl->On(kRules[r].kind)) continue;
+    patterns.push_back(kRules[r].candidate);
+    flags.push_back(0);
+    ids.push_back(static_cast<unsigned int>(r));
+  }
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_multi(patterns.data(), flags.data(), ids.data(), static_cast<unsigned int>(patterns.size()),
+                       HS_MODE_BLOCK, nullptr, &impl->db, &error) != HS_SUCCESS) {
+    std::string message = error != nullptr ? error->message : "unknown error";
+    hs_free_compile_error(error);
+    return InternalError("compiling the candidate database: " + message);
+  }
+  if (hs_alloc_scratch(impl->db, &impl->prototype) != HS_SUCCESS) {
+    return ResourceExhaustedError("allocating Vectorscan scratch");
+  }
   return std::unique_ptr<Scanner>(new Scanner(std::move(impl)));
 }
 
 std::vector<std::string> internal::CandidatePatterns() {
-  return std::vector<std::string>(std::begin(kCandidateRegexes), std::end(kCandidateRegexes));
+  std::vector<std::string> out;
+  for (const Rule& r : kRules) out.emplace_back(r.candidate);
+  return out;
 }
 
 Scanner::Scanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

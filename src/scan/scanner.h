@@ -1,6 +1,6 @@
-// The discovery scanner: finds personal data in a byte buffer. One pass over the
-// bytes stops only at digits, '@' and ':' (16 bytes at a time); hand-written
-// anchored matchers take the exact spans there, validators (Luhn, mod-97, ranges,
+// The discovery scanner: finds personal data in a byte buffer. One Vectorscan
+// database proposes candidate regions (no start-of-match tracking), anchored
+// exact matches inside them give the spans, validators (Luhn, mod-97, ranges,
 // libphonenumber, ...) reject look-alikes, and nearby words plus the structured
 // field name (JSON key, CSV header, SQL column) set the score. See docs/scan.md.
 #ifndef DOMICILE_SCAN_SCANNER_H_
@@ -33,10 +33,15 @@ class FieldNames {
   // `entity` (positive or negative), so the scanner may skip FieldAt() for it.
   // The default (true) is always correct, just slower.
   virtual bool MayName(Entity /*entity*/) const { return true; }
+  // True if every field name appears in the buffer itself, earlier on the line
+  // of the value it names (JSON keys), rather than away from it (a CSV header,
+  // a SQL column). Decides whether birth dates and advertising ids are looked
+  // for near keywords only (true) or everywhere a field name may support them.
+  virtual bool NamesInText() const { return false; }
 };
 
 // Thread-safety: a Scanner is immutable after Create(); Scan() may be called from
-// any number of threads at once.
+// any number of threads at once (each call borrows its own Vectorscan scratch).
 class Scanner {
  public:
   static Result<std::unique_ptr<Scanner>> Create(const ScanOptions& options = {});

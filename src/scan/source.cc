@@ -65,6 +65,8 @@ class LineFields : public FieldNames {
     return column < header_->size() ? std::string_view((*header_)[column]) : std::string_view();
   }
 
+  bool NamesInText() const override { return format_ == Format::kJsonLines; }
+
   // Text has no field names; a CSV/TSV header is known up front; JSON keys could
   // be anything.
   bool MayName(Entity entity) const override {

@@ -10,7 +10,6 @@ bool IsPhoneClass(char c) {
 }
 bool IsDateSep(char c) { return c == '-' || c == '/' || c == '.'; }
 bool IsReSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-char Lower(char c) { return IsAlphaByte(c) ? static_cast<char>(c | 0x20) : c; }
 
 // Number of digits at text[i...], at most `max`.
 size_t DigitsAt(std::string_view text, size_t i, size_t max) {
@@ -37,17 +36,6 @@ size_t DmyYearAt(std::string_view text, size_t s) {
   d = DigitsAt(text, j, 3);
   if (d == 0 || d > 2 || j + d >= text.size() || !IsDateSep(text[j + d])) return 0;
   return j + d + 1;
-}
-
-bool IsMonthWord(std::string_view text, size_t i) {
-  static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                  "jul", "aug", "sep", "oct", "nov", "dec"};
-  if (i + 3 > text.size()) return false;
-  char w[3] = {Lower(text[i]), Lower(text[i + 1]), Lower(text[i + 2])};
-  for (std::string_view m : kMonths) {
-    if (m[0] == w[0] && m[1] == w[1] && m[2] == w[2]) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -162,15 +150,6 @@ size_t IbanEnd(std::string_view text, size_t s) {
   return reps >= 11 ? j : 0;
 }
 
-size_t NumericDateEnd(std::string_view text, size_t s) {
-  if (size_t e = YmdEnd(text, s)) return e;
-  size_t y = DmyYearAt(text, s);
-  if (y == 0) return 0;
-  size_t d = DigitsAt(text, y, 4);
-  if (d == 4) return y + 4;
-  return d >= 2 ? y + 2 : 0;
-}
-
 bool NotPhoneShape(std::string_view s) {
   if (s.size() == 11 && SsnEnd(s, 0) == 11 && s[3] == '-' && s[6] == '-') return true;
   if (YmdEnd(s, 0) != 0) return true;  // followed by anything
@@ -184,40 +163,6 @@ bool NotPhoneShape(std::string_view s) {
     if (c == s[i + 1] && (c == ' ' || c == '.' || c == '-' || c == '(' || c == ')')) return true;
   }
   return false;
-}
-
-size_t MonthDateStart(std::string_view text, size_t s) {
-  const size_t n = text.size();
-  size_t run = DigitsAt(text, s, 5);
-  if (run == 0) return std::string_view::npos;
-  // "March 3, 1990": whitespace, an optional '.', and a month word before.
-  size_t j = s;
-  int spaces = 0;
-  while (j > 0 && spaces < 3 && IsReSpace(text[j - 1])) {
-    --j;
-    ++spaces;
-  }
-  if (spaces > 0) {
-    if (j > 0 && text[j - 1] == '.') --j;
-    size_t word_end = j;
-    while (j > 0 && word_end - j < 9 && IsAlphaByte(text[j - 1])) --j;
-    if (word_end - j >= 3 && IsMonthWord(text, j)) return j;
-  }
-  // "3rd of March 1990": digits, an ordinal, whitespace, "of", a month word.
-  if (run > 2) return std::string_view::npos;
-  j = s + run;
-  if (j + 2 <= n && IsAlphaByte(text[j]) && IsAlphaByte(text[j + 1]) &&
-      !(j + 2 < n && IsAlphaByte(text[j + 2]))) {
-    j += 2;
-  }
-  spaces = 0;
-  while (j < n && spaces < 3 && IsReSpace(text[j])) {
-    ++j;
-    ++spaces;
-  }
-  if (spaces == 0) return std::string_view::npos;
-  if (j + 3 <= n && Lower(text[j]) == 'o' && Lower(text[j + 1]) == 'f' && IsReSpace(text[j + 2])) j += 3;
-  return IsMonthWord(text, j) ? s : std::string_view::npos;
 }
 
 }  // namespace domicile::scan::internal

@@ -1,7 +1,8 @@
-// Hand-written matchers for the exact spans of the scanner's rules. Each one is
-// anchored at a given position and behaves like the rule's regular expression
-// (greedy, leftmost-first) would there; they replace a regex engine on the hot
-// path. Internal to the scanner (tested directly). All take any bytes.
+// Hand-written matchers for the exact spans of the scanner's numeric rules. Each
+// is anchored at a given position and behaves exactly like the rule's regular
+// expression (RE2, leftmost-first) there: the regexes are the definition, and
+// shapes_test.cc and fuzz/scan_shapes.cc compare both. They replace RE2 calls on
+// the hot path (see docs/scan.md for why). Internal to the scanner. Any bytes.
 #ifndef DOMICILE_SCAN_INTERNAL_SHAPES_H_
 #define DOMICILE_SCAN_INTERNAL_SHAPES_H_
 
@@ -25,24 +26,17 @@ inline bool IsHexByte(char c) {
 //   Ipv4End   \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}
 //   GeoEnd    -?\d{1,2}\.\d{3,10}\s?,\s?-?\d{1,3}\.\d{3,10}
 //   IbanEnd   [A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}
-//   NumericDateEnd  \d{4}[\-/.]\d{1,2}[\-/.]\d{1,2} | \d{1,2}[\-/.]\d{1,2}[\-/.](?:\d{4}|\d{2})
 size_t PhoneEnd(std::string_view text, size_t s);
 size_t CardEnd(std::string_view text, size_t s);
 size_t SsnEnd(std::string_view text, size_t s);
 size_t Ipv4End(std::string_view text, size_t s);
 size_t GeoEnd(std::string_view text, size_t s);
 size_t IbanEnd(std::string_view text, size_t s);
-size_t NumericDateEnd(std::string_view text, size_t s);
 
 // True for the digit shapes that look like a phone number but are something
 // else: AAA-GG-SSSS, dates (Y-M-D with anything after, D/M/Y), dotted quads,
 // and runs with doubled separators ("  ", "..", "--", "((", "))").
 bool NotPhoneShape(std::string_view s);
-
-// Where a month-name date that involves the digit run starting at `s` may begin
-// ("March 3, 1990" begins at the month, "3rd of March 1990" at the digits), or
-// npos. A cheap test: the caller confirms with the full pattern.
-size_t MonthDateStart(std::string_view text, size_t s);
 
 }  // namespace domicile::scan::internal
 

@@ -21,16 +21,9 @@ TEST(ShapesTest, Examples) {
   EXPECT_EQ(Ipv4End("1234.1.2.3", 0), 0u);
   EXPECT_EQ(GeoEnd("-33.8688, 151.2093 x", 0), 18u);
   EXPECT_EQ(IbanEnd("GB82 WEST 1234 5698 7654 32 paid", 0), 32u);  // trims later by country length
-  EXPECT_EQ(NumericDateEnd("17/05/1990 x", 0), 10u);
-  EXPECT_EQ(NumericDateEnd("1990-05-17T08:00", 0), 10u);
   EXPECT_TRUE(NotPhoneShape("2023-12-21"));
   EXPECT_TRUE(NotPhoneShape("536-22-1234"));
   EXPECT_FALSE(NotPhoneShape("(212) 555-0123"));
-  std::string_view born = "born March 3rd, 1985";
-  EXPECT_EQ(MonthDateStart(born, born.find('3')), 5u);
-  std::string_view ordinal = "dob 3rd of March 1990";
-  EXPECT_EQ(MonthDateStart(ordinal, 4), 4u);
-  EXPECT_EQ(MonthDateStart("order 3 items", 6), std::string_view::npos);
 }
 
 // Every matcher agrees with its regular expression (leftmost-first, anchored) at

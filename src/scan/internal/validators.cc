@@ -306,16 +306,15 @@ bool DateValid(std::string_view text) {
 }
 
 bool UuidValid(std::string_view text) {
-  if (text.size() != 36) return false;
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') {
+    return false;
+  }
   bool nonzero = false;
   for (size_t i = 0; i < 36; ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (text[i] != '-') return false;
-    } else if (!IsHex(text[i])) {
-      return false;
-    } else if (text[i] != '0') {
-      nonzero = true;
-    }
+    char c = text[i];
+    if (c == '-' && (i == 8 || i == 13 || i == 18 || i == 23)) continue;
+    if (!IsHex(c)) return false;
+    nonzero |= c != '0';
   }
   return nonzero;
 }
