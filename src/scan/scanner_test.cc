@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "scan/source.h"
+
 namespace domicile::scan {
 namespace {
 
@@ -73,6 +75,39 @@ TEST(MaskValueTest, NeverShowsTheWholeValue) {
   EXPECT_EQ(MaskValue("jane@example.com", Entity::kEmailAddress), "j***@*******.com");
   EXPECT_EQ(MaskValue("536-22-1234", Entity::kUsSsn), "***-**-**34");
   EXPECT_EQ(MaskValue("10.1.2.3", Entity::kIpAddress), "**.*.*.3");
+}
+
+}  // namespace
+}  // namespace domicile::scan
+
+namespace domicile::scan {
+namespace {
+
+// Birth dates and advertising ids are looked for near their keywords; field
+// names away from the text (CSV headers, SQL columns) make them looked for
+// everywhere, and JSON keys reach to the end of their line.
+TEST(ScannerTest, ContextRequiredEntitiesFarFromTheirKeywords) {
+  auto s = MakeScanner();
+  std::string csv = "id,birthday\n";
+  for (int i = 0; i < 200; ++i) csv += std::to_string(1000 + i) + ",1990-05-17\n";
+  size_t dates = 0;
+  for (const LocatedFinding& f : ScanBuffer(*s, csv, Format::kCsv)) dates += f.finding.entity == Entity::kDateOfBirth;
+  EXPECT_EQ(dates, 200u);
+
+  std::string json = R"({"birthdays": [)";
+  for (int i = 0; i < 20; ++i) json += R"("1990-05-17", )";
+  json += R"("1991-06-18"]})";
+  size_t in_array = 0;
+  for (const LocatedFinding& f : ScanBuffer(*s, json, Format::kJsonLines)) {
+    in_array += f.finding.entity == Entity::kDateOfBirth;
+  }
+  EXPECT_EQ(in_array, 21u);
+
+  // The same dates as plain text have no birth context.
+  EXPECT_TRUE(ScanBuffer(*s, csv, Format::kText).empty());
+  std::string ids = "idfa\n" + std::string(300, 'x') + " 6D92078A-8246-4BA4-AE5B-76104861E7DC";
+  EXPECT_TRUE(s->Scan(ids).empty());
+  EXPECT_EQ(s->ScanField("6D92078A-8246-4BA4-AE5B-76104861E7DC and 1990-05-17", "idfa").size(), 1u);
 }
 
 }  // namespace
