@@ -27,11 +27,20 @@
 #include <string>
 
 #include <libpq-fe.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <initializer_list>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/file.h"
+#include "crypto/aead.h"
+#include "crypto/envelope.h"
 #include "crypto/keyring.h"
 #include "fakes/postgres_server.h"
+#include "store/memory/memory_store.h"
 #include "store/postgres/postgres_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "vault/vault.h"
@@ -60,6 +69,14 @@ std::string Value(int i) {
   return v;
 }
 
+// The baseline's stored bytes for Value(i): the vault's plaintext encoding ('s' +
+// the string) without encryption.
+std::string PlainValue(int i) {
+  std::string v = Value(i);
+  v.insert(v.begin(), 's');
+  return v;
+}
+
 void Check(const Status& s, const char* what) {
   if (!s.ok()) {
     std::fprintf(stderr, "bench_vault: %s: %s\n", what, s.ToString().c_str());
@@ -84,7 +101,7 @@ void PlainPut(store::Store& s, int i) {
   store::Mutation m;
   m.subject = id;
   m.upsert = store::SubjectRecord{id, "SG", "", 1};
-  m.put_fields.push_back({"profile", "bio", 1, "s" + Value(i)});
+  m.put_fields.push_back({"profile", "bio", 1, PlainValue(i)});
   Check(s.Apply(m), "apply");
 }
 
@@ -172,39 +189,172 @@ uint64_t DiskBytes(const std::string& dir) {
   return n;
 }
 
-int Scale(int n, const std::string& dir, int ops) {
-  std::filesystem::create_directories(dir);
-  auto config = vault::ParseVaultConfig(kConfig);
-  Check(config.status(), "config");
+// ---- scale mode ------------------------------------------------------------
+
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+}
+
+// Wall and CPU time (this thread; for PostgreSQL the client side only) of one
+// side of one row.
+struct Meter {
+  double wall = 0, cpu = 0;
+  int ops = 0;
+  template <typename F>
+  void Time(int n, F&& f) {
+    const auto t0 = Clk::now();
+    const double c0 = ThreadCpuSeconds();
+    f();
+    cpu += ThreadCpuSeconds() - c0;
+    wall += Since(t0, Clk::now());
+    ops += n;
+  }
+  double rate() const { return ops / wall; }
+  double cpu_us() const { return 1e6 * cpu / ops; }
+};
+
+double Overhead(double plain_rate, double sealed_rate) { return 100.0 * (plain_rate / sealed_rate - 1.0); }
+
+void PrintHeader() {
+  std::printf("%-30s %10s %10s %8s %8s %8s %9s\n", "", "plain/s", "vault/s", "overhead", "plain", "vault",
+              "CPU ovh");
+  std::printf("%-30s %10s %10s %8s %8s %8s %9s\n", "", "(no enc)", "(sealed)", "(wall)", "CPU us", "CPU us", "");
+}
+
+void PrintRow(const char* what, const Meter& plain, const Meter& sealed) {
+  std::printf("%-30s %10.0f %10.0f %7.1f%% %8.2f %8.2f %8.1f%%\n", what, plain.rate(), sealed.rate(),
+              Overhead(plain.rate(), sealed.rate()), plain.cpu_us(), sealed.cpu_us(),
+              100.0 * (sealed.cpu_us() / plain.cpu_us() - 1.0));
+}
+
+struct Population {
+  std::unique_ptr<store::Store> plain, sealed;
+  std::unique_ptr<vault::Vault> vault;          // the configured key cache
+  std::unique_ptr<vault::Vault> vault_nocache;  // dek_cache_entries 0: every read unwraps
+};
+
+Population OpenVaults(const vault::VaultConfig& config, std::unique_ptr<store::Store> plain,
+                      std::unique_ptr<store::Store> sealed, crypto::Keyring& keyring, const std::string& root) {
+  Population p{std::move(plain), std::move(sealed), nullptr, nullptr};
+  vault::VaultConfig nocache = config;
+  nocache.dek_cache_entries = 0;
+  auto v = vault::Vault::Open(config, p.sealed.get(), &keyring, Clock::System());
+  Check(v.status(), "open vault");
+  Check((*v)->Unseal(root), "unseal");
+  auto vn = vault::Vault::Open(nocache, p.sealed.get(), &keyring, Clock::System());
+  Check(vn.status(), "open vault");
+  p.vault = std::move(*v);
+  p.vault_nocache = std::move(*vn);
+  return p;
+}
+
+void PlainWrite(store::Store& s, const std::string& id, int i) {
+  Check(s.GetSubject(id).status(), "get subject");
+  Check(s.GetFields(id, "profile", {"bio"}).status(), "get fields");
+  store::Mutation m;
+  m.subject = id;
+  m.upsert = store::SubjectRecord{id, "SG", "", 1};
+  m.put_fields.push_back({"profile", "bio", 1, PlainValue(i)});
+  Check(s.Apply(m), "apply");
+}
+
+// The measured part, the same for every backend: durable writes of new subjects,
+// then reads (uniform over the population, from a 10,000-subject hot set, and
+// uniform with the key cache off), baseline and vault interleaved in batches of
+// kBatch operations so that both see the same load. Each read row also times the
+// baseline's store calls against the vault's own (sealed) database ("raw"): the
+// vault minus raw is the cost of the vault itself (keys, decryption, checks),
+// free of any difference between the two databases' shapes.
+void Measure(const std::string& backend, Population& db, int n, int ops) {
+  constexpr int kBatch = 20;
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int> all(0, n - 1), hot(0, std::min(n, 10000) - 1);
+  Meter pw, sw;
+  const std::string run = std::to_string(::getpid());
+  for (int i = 0; i < ops; ++i) {
+    const std::string id = "w" + run + "-" + std::to_string(i);
+    pw.Time(1, [&] { PlainWrite(*db.plain, id, i); });
+    sw.Time(1, [&] { Check(db.vault->Put(id, "SG", {{"profile", {{"bio", Value(i)}}}}), "put"); });
+  }
+  const int reads = kReadPasses * ops;
+  std::vector<int> batch(kBatch), raw_batch(kBatch);
+  struct ReadRow {
+    Meter plain, raw, vault;
+  };
+  auto read_row = [&](vault::Vault& v, std::uniform_int_distribution<int>& dist) {
+    ReadRow r;
+    for (int done = 0; done < reads; done += kBatch) {
+      for (int& b : batch) b = dist(rng);
+      for (int& b : raw_batch) b = dist(rng);  // not the vault's: it would find them cached
+      r.plain.Time(kBatch, [&] {
+        for (int b : batch) PlainGet(*db.plain, b);
+      });
+      r.raw.Time(kBatch, [&] {
+        for (int b : raw_batch) PlainGet(*db.sealed, b);
+      });
+      r.vault.Time(kBatch, [&] {
+        for (int b : batch) SealedGet(v, b);
+      });
+    }
+    return r;
+  };
+  // Warm the hot set first (its keys into the cache, its blocks into memory) on
+  // both sides, unmeasured.
+  for (int i = 0; i < std::min(n, 10000); ++i) {
+    PlainGet(*db.plain, i);
+    SealedGet(*db.vault, i);
+  }
+  const ReadRow uniform = read_row(*db.vault, all);
+  const ReadRow hot_set = read_row(*db.vault, hot);
+  const ReadRow no_cache = read_row(*db.vault_nocache, all);
+  std::printf("bench_vault scale: %s, %d subjects + %d written, %d reads per row (batches of %d)\n",
+              backend.c_str(), n, ops, reads, kBatch);
+  PrintHeader();
+  PrintRow("writes (new subject, durable)", pw, sw);
+  PrintRow("reads uniform (key cache)", uniform.plain, uniform.vault);
+  PrintRow("reads 10k hot set (cache hits)", hot_set.plain, hot_set.vault);
+  PrintRow("reads uniform (cache off)", no_cache.plain, no_cache.vault);
+  std::printf("same reads, baseline = the store calls on the vault's own database (raw bytes, no decryption):\n");
+  PrintRow("reads uniform (key cache)", uniform.raw, uniform.vault);
+  PrintRow("reads 10k hot set (cache hits)", hot_set.raw, hot_set.vault);
+  PrintRow("reads uniform (cache off)", no_cache.raw, no_cache.vault);
+  std::printf("key cache: %zu data keys\n", db.vault->cached_data_keys());
+}
+
+// Keyring and custodian root key under DIR (created once, reused by later runs).
+std::unique_ptr<crypto::FileKeyring> BenchKeyring(const std::string& dir, std::string* root) {
   const std::string keyring_path = dir + "/keyring.json", root_path = dir + "/root.key";
-  std::string root;
   if (!std::filesystem::exists(keyring_path)) {
     auto created = crypto::FileKeyring::Create(*FileSystem::Default(), keyring_path, {"SG"});
     Check(created.status(), "keyring");
-    root = created->root_key;
-    std::ofstream(root_path) << crypto::FormatRootKeyFile(root);  // bench data only
+    *root = created->root_key;
+    std::ofstream(root_path) << crypto::FormatRootKeyFile(*root);  // bench data only
   } else {
     std::ifstream in(root_path);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto parsed = crypto::ParseRootKeyFile(text);
     Check(parsed.status(), "root key");
-    root = *parsed;
+    *root = *parsed;
   }
   auto keyring = crypto::FileKeyring::Open(*FileSystem::Default(), keyring_path);
   Check(keyring.status(), "open keyring");
+  return std::move(*keyring);
+}
+
+int ScaleRocksDb(int n, const std::string& dir, int ops) {
+  std::filesystem::create_directories(dir);
+  auto config = vault::ParseVaultConfig(kConfig);
+  Check(config.status(), "config");
+  std::string root;
+  auto keyring = BenchKeyring(dir, &root);
   auto open = [&](bool sync) {
     auto plain = store::OpenRocksDbStore(dir + "/plain", {.sync_writes = sync});
     auto sealed = store::OpenRocksDbStore(dir + "/sealed", {.sync_writes = sync});
     Check(plain.status(), "open plain");
     Check(sealed.status(), "open sealed");
-    auto v = vault::Vault::Open(*config, sealed->get(), keyring->get(), Clock::System());
-    Check(v.status(), "open vault");
-    Check((*v)->Unseal(root), "unseal");
-    struct Opened {
-      std::unique_ptr<store::Store> plain, sealed;
-      std::unique_ptr<vault::Vault> vault;
-    };
-    return Opened{std::move(*plain), std::move(*sealed), std::move(*v)};
+    return OpenVaults(*config, std::move(*plain), std::move(*sealed), *keyring, root);
   };
 
   const std::string marker = dir + "/loaded." + std::to_string(n);
@@ -215,7 +365,7 @@ int Scale(int n, const std::string& dir, int ops) {
       store::Mutation m;
       m.subject = SubjectId(i);
       m.upsert = store::SubjectRecord{m.subject, "SG", "", 1};
-      m.put_fields.push_back({"profile", "bio", 1, "s" + Value(i)});
+      m.put_fields.push_back({"profile", "bio", 1, PlainValue(i)});
       Check(db.plain->Apply(m), "load plain");
       Check(db.vault->Put(SubjectId(i), "SG", {{"profile", {{"bio", Value(i)}}}}), "load sealed");
       if ((i + 1) % 50000 == 0) {
@@ -228,60 +378,259 @@ int Scale(int n, const std::string& dir, int ops) {
 
   const long rss_before = RssKib();
   auto db = open(/*sync=*/true);
-  std::mt19937_64 rng(42);
-  std::uniform_int_distribution<int> all(0, n - 1), hot(0, std::min(n, 10000) - 1);
-  double pw = 0, sw = 0, pr = 0, sr = 0, phr = 0, shr = 0;
-  const std::string run = std::to_string(::getpid());
-  auto time = [](auto&& f) {
-    const auto t0 = Clk::now();
-    f();
-    return Since(t0, Clk::now());
-  };
-  for (int i = 0; i < ops; ++i) {
-    const std::string id = "w" + run + "-" + std::to_string(i);
-    pw += time([&] {
-      Check(db.plain->GetSubject(id).status(), "get subject");
-      Check(db.plain->GetFields(id, "profile", {"bio"}).status(), "get fields");
-      store::Mutation m;
-      m.subject = id;
-      m.upsert = store::SubjectRecord{id, "SG", "", 1};
-      m.put_fields.push_back({"profile", "bio", 1, "s" + Value(i)});
-      Check(db.plain->Apply(m), "apply");
-    });
-    sw += time([&] { Check(db.vault->Put(id, "SG", {{"profile", {{"bio", Value(i)}}}}), "put"); });
-  }
-  for (int i = 0; i < kReadPasses * ops; ++i) {
-    const int a = all(rng), h = hot(rng);
-    pr += time([&] { PlainGet(*db.plain, a); });
-    sr += time([&] { SealedGet(*db.vault, a); });
-    phr += time([&] { PlainGet(*db.plain, h); });
-    shr += time([&] { SealedGet(*db.vault, h); });
-  }
-  const long rss_after = RssKib();
-  const int reads = kReadPasses * ops;
-  auto overhead = [](double plain, double sealed) { return 100.0 * (plain / sealed - 1.0); };
-  std::printf("bench_vault scale: RocksDB (synced WAL), %d subjects + %d written, %d reads per row\n", n, ops, reads);
-  std::printf("%-22s %16s %16s %10s\n", "", "plain (no enc)", "vault (sealed)", "overhead");
-  std::printf("%-22s %14.0f/s %14.0f/s %9.1f%%\n", "writes (new subject)", ops / pw, ops / sw, overhead(ops / pw, ops / sw));
-  std::printf("%-22s %14.0f/s %14.0f/s %9.1f%%\n", "reads (uniform)", reads / pr, reads / sr, overhead(reads / pr, reads / sr));
-  std::printf("%-22s %14.0f/s %14.0f/s %9.1f%%\n", "reads (10k hot set)", reads / phr, reads / shr,
-              overhead(reads / phr, reads / shr));
-  std::printf("key cache: %zu data keys; RSS %ld MiB before open, %ld MiB after the run\n",
-              db.vault->cached_data_keys(), rss_before / 1024, rss_after / 1024);
+  Measure("RocksDB (synced WAL)", db, n, ops);
+  std::printf("RSS: %ld MiB before opening, %ld MiB after the run (both databases: 64 MiB block cache each)\n",
+              rss_before / 1024, RssKib() / 1024);
   std::printf("disk: plain %.2f GiB, sealed %.2f GiB\n", DiskBytes(dir + "/plain") / 1073741824.0,
               DiskBytes(dir + "/sealed") / 1073741824.0);
+  return 0;
+}
+
+// ---- crypto mode -------------------------------------------------------------
+
+// CPU time per operation of the two AES-256-GCM paths a sealed read takes, with
+// the key schedule set up per operation (one-shot AeadOpen, as before pre-keyed
+// keys) and pre-keyed (crypto::AeadKey), over `keys` distinct keys picked
+// uniformly (many keys: their contexts are cold in the CPU caches, as a
+// uniform read over many subjects finds them). Interleaved in batches.
+int CryptoCosts() {
+  constexpr int kOps = 200000, kBatch = 100;
+  std::mt19937_64 rng(7);
+  std::printf("bench_vault crypto: CPU ns per operation (this thread), %d operations per cell\n", kOps);
+  std::printf("%-34s %8s %12s %12s %8s\n", "", "keys", "one-shot ns", "pre-keyed ns", "saved");
+  for (const auto& [what, size] : {std::pair<const char*, size_t>{"unwrap a data key (32 B)", 32},
+                                   std::pair<const char*, size_t>{"open a 1 KiB value", 1024}}) {
+    for (int keys : {1, 4096, 65536}) {
+      std::vector<std::string> raw(keys);
+      std::vector<std::unique_ptr<crypto::AeadKey>> pre(keys);
+      std::vector<std::string> sealed(keys);
+      const std::string aad(60, 'a');
+      for (int k = 0; k < keys; ++k) {
+        raw[k] = crypto::NewDataKey().value();
+        pre[k] = crypto::AeadKey::Create(raw[k]).value();
+        sealed[k] = crypto::AeadSeal(raw[k], std::string(size, 'p'), aad).value();
+      }
+      std::uniform_int_distribution<int> pick(0, keys - 1);
+      Meter one_shot, pre_keyed;
+      std::vector<int> batch(kBatch);
+      for (int done = 0; done < kOps; done += kBatch) {
+        for (int& b : batch) b = pick(rng);
+        one_shot.Time(kBatch, [&] {
+          for (int b : batch) Check(crypto::AeadOpen(raw[b], sealed[b], aad).status(), "open");
+        });
+        for (int& b : batch) b = pick(rng);
+        pre_keyed.Time(kBatch, [&] {
+          for (int b : batch) Check(pre[b]->Open(sealed[b], aad).status(), "open");
+        });
+      }
+      std::printf("%-34s %8d %12.0f %12.0f %7.0f%%\n", what, keys, 1000 * one_shot.cpu_us(),
+                  1000 * pre_keyed.cpu_us(), 100.0 * (1 - pre_keyed.cpu_us() / one_shot.cpu_us()));
+    }
+  }
+  return 0;
+}
+
+// ---- PostgreSQL population by COPY ------------------------------------------
+
+PGconn* Connect(const std::string& conninfo) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  if (PQstatus(c) != CONNECTION_OK) Check(UnavailableError(PQerrorMessage(c)), "connect");
+  return c;
+}
+
+void Exec(PGconn* c, const std::string& sql) {
+  PGresult* r = PQexec(c, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  PQclear(r);
+  if (!ok) Check(InternalError(sql + ": " + PQerrorMessage(c)), "exec");
+}
+
+// One table's COPY ... FROM STDIN (FORMAT binary) stream on its own connection.
+class CopyIn {
+ public:
+  CopyIn(const std::string& conninfo, const std::string& table, const std::string& columns)
+      : c_(Connect(conninfo)) {
+    Exec(c_, "SET synchronous_commit = off");
+    PGresult* r = PQexec(c_, ("COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)").c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+    PQclear(r);
+    if (!ok) Check(InternalError(PQerrorMessage(c_)), "copy");
+    buf_.append("PGCOPY\n\377\r\n\0", 11);
+    Int(4, 0);  // flags
+    Int(4, 0);  // header extension length
+  }
+  ~CopyIn() { PQfinish(c_); }
+
+  // A row: each cell is bytea (raw bytes) or, for a number, bigint.
+  struct Cell {
+    std::string_view bytes;
+    int64_t number = 0;
+    bool is_number = false;
+  };
+  void Row(std::initializer_list<Cell> cells) {
+    Int(2, cells.size());
+    for (const Cell& cell : cells) {
+      if (cell.is_number) {
+        Int(4, 8);
+        Int(8, uint64_t(cell.number));
+      } else {
+        Int(4, cell.bytes.size());
+        buf_ += cell.bytes;
+      }
+    }
+    if (buf_.size() > (1 << 20)) Flush();
+  }
+  void Finish() {
+    Int(2, 0xffff);  // trailer: -1
+    Flush();
+    if (PQputCopyEnd(c_, nullptr) != 1) Check(InternalError(PQerrorMessage(c_)), "copy end");
+    PGresult* r = PQgetResult(c_);
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) Check(InternalError(PQerrorMessage(c_)), "copy");
+  }
+
+ private:
+  void Int(int bytes, uint64_t v) {
+    for (int i = bytes - 1; i >= 0; --i) buf_.push_back(char((v >> (8 * i)) & 0xff));
+  }
+  void Flush() {
+    if (PQputCopyData(c_, buf_.data(), int(buf_.size())) != 1) Check(InternalError(PQerrorMessage(c_)), "copy");
+    buf_.clear();
+  }
+  PGconn* c_;
+  std::string buf_;
+};
+
+CopyIn::Cell Bytes(std::string_view b) { return {b, 0, false}; }
+CopyIn::Cell Number(int64_t v) { return {{}, v, true}; }
+
+// Loads n subjects into schema "plain" (the baseline's rows) and "sealed" (what
+// Vault::Put writes) by COPY. The sealed rows are made by the vault itself, over
+// an in-memory store emptied after every batch, then copied out through the Store
+// interface. The shred-bucket index entries are read back by their bucket tokens
+// ("vault.shred-bucket" / "<jurisdiction>/<bucket>", docs/vault.md).
+void LoadPostgres(const std::string& conninfo, int n, const vault::VaultConfig& config, crypto::Keyring& keyring,
+                  const std::string& root) {
+  const auto t0 = Clk::now();
+  {
+    CopyIn subjects(conninfo, "plain.domicile_subjects", "id, home, key_blob, generation");
+    CopyIn fields(conninfo, "plain.domicile_fields", "subject, collection, field, version, sealed");
+    for (int i = 0; i < n; ++i) {
+      const std::string id = SubjectId(i), value = PlainValue(i);
+      subjects.Row({Bytes(id), Bytes("SG"), Bytes(""), Number(1)});
+      fields.Row({Bytes(id), Bytes("profile"), Bytes("bio"), Number(1), Bytes(value)});
+    }
+    subjects.Finish();
+    fields.Finish();
+  }
+  std::fprintf(stderr, "bench_vault: plain rows copied in %.0f s\n", Since(t0, Clk::now()));
+  auto mem = store::NewMemoryStore();
+  vault::VaultConfig loader = config;
+  loader.dek_cache_entries = 0;  // every subject is written once
+  auto v = vault::Vault::Open(loader, mem.get(), &keyring, Clock::System());
+  Check(v.status(), "open vault");
+  Check((*v)->Unseal(root), "unseal");
+  CopyIn subjects(conninfo, "sealed.domicile_subjects", "id, home, key_blob, generation");
+  CopyIn fields(conninfo, "sealed.domicile_fields", "subject, collection, field, version, sealed");
+  CopyIn index(conninfo, "sealed.domicile_blind_index", "index_name, token, subject");
+  constexpr int kLoadBatch = 20000;
+  for (int first = 0; first < n; first += kLoadBatch) {
+    const int last = std::min(n, first + kLoadBatch);
+    for (int i = first; i < last; ++i) {
+      Check((*v)->Put(SubjectId(i), "SG", {{"profile", {{"bio", Value(i)}}}}), "load sealed");
+    }
+    for (uint32_t b = 0; b < keyring.shred_buckets(); ++b) {
+      const std::string token = "SG/" + std::to_string(b);
+      auto ids = mem->Lookup("vault.shred-bucket", token);
+      Check(ids.status(), "lookup");
+      for (const auto& id : *ids) index.Row({Bytes("vault.shred-bucket"), Bytes(token), Bytes(id)});
+    }
+    for (int i = first; i < last; ++i) {
+      const std::string id = SubjectId(i);
+      auto rec = mem->GetSubject(id);
+      auto all = mem->GetAllFields(id);
+      Check(rec.status(), "get subject");
+      Check(all.status(), "get fields");
+      subjects.Row({Bytes(id), Bytes((*rec)->home), Bytes((*rec)->key_blob), Number(int64_t((*rec)->generation))});
+      for (const auto& f : *all) {
+        fields.Row({Bytes(id), Bytes(f.collection), Bytes(f.field), Number(int64_t(f.version)), Bytes(f.sealed)});
+      }
+      Check(mem->DeleteSubject(id), "drop from memory");
+    }
+    if (last % 500000 == 0 || last == n) {
+      std::fprintf(stderr, "bench_vault: sealed rows %d/%d in %.0f s\n", last, n, Since(t0, Clk::now()));
+    }
+  }
+  subjects.Finish();
+  fields.Finish();
+  index.Finish();
+  PGconn* c = Connect(conninfo);
+  Exec(c, "VACUUM ANALYZE");
+  Exec(c, "CHECKPOINT");
+  PQfinish(c);
+  std::fprintf(stderr, "bench_vault: PostgreSQL load done in %.0f s\n", Since(t0, Clk::now()));
+}
+
+double SchemaGiB(const std::string& conninfo, const std::string& schema) {
+  PGconn* c = Connect(conninfo);
+  PGresult* r = PQexec(c, ("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON "
+                           "n.oid = c.relnamespace WHERE n.nspname = '" + schema + "' AND c.relkind = 'r'")
+                              .c_str());
+  const double bytes = PQresultStatus(r) == PGRES_TUPLES_OK ? std::atof(PQgetvalue(r, 0, 0)) : -1;
+  PQclear(r);
+  PQfinish(c);
+  return bytes / 1073741824.0;
+}
+
+int ScalePostgres(int n, const std::string& dir, int ops) {
+  if (const std::string why = testing::PostgresServer::Unavailable(); !why.empty()) {
+    std::fprintf(stderr, "bench_vault: PostgreSQL unavailable: %s\n", why.c_str());
+    return 1;
+  }
+  std::filesystem::create_directories(dir);
+  setenv("TMPDIR", dir.c_str(), 1);  // the server's cluster directory goes there (removed at exit)
+  auto config = vault::ParseVaultConfig(kConfig);
+  Check(config.status(), "config");
+  std::string root;
+  auto keyring = BenchKeyring(dir, &root);
+  auto server = testing::PostgresServer::Start();
+  Check(server.status(), "start postgres");
+  const std::string conninfo = (*server)->conninfo();
+  auto open = [&](const std::string& schema) {
+    auto s = store::OpenPostgresStore({.conninfo = conninfo + " options='-c search_path=" + schema + "'"});
+    Check(s.status(), "open postgres store");
+    return std::move(*s);
+  };
+  {
+    PGconn* c = Connect(conninfo);
+    Exec(c, "CREATE SCHEMA plain");
+    Exec(c, "CREATE SCHEMA sealed");
+    PQfinish(c);
+  }
+  const long rss_before = RssKib();
+  auto db = OpenVaults(*config, open("plain"), open("sealed"), *keyring, root);
+  LoadPostgres(conninfo, n, *config, *keyring, root);
+  const long rss_loaded = RssKib();
+  Measure("PostgreSQL 15 (local, synchronous_commit=on, shared_buffers 32MB)", db, n, ops);
+  std::printf("client RSS: %ld MiB at start, %ld MiB after the load, %ld MiB after the run\n", rss_before / 1024,
+              rss_loaded / 1024, RssKib() / 1024);
+  std::printf("disk (tables + indexes): plain %.2f GiB, sealed %.2f GiB\n", SchemaGiB(conninfo, "plain"),
+              SchemaGiB(conninfo, "sealed"));
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::string(argv[1]) == "scale") {
+  if (argc > 1 && std::string(argv[1]) == "crypto") return CryptoCosts();
+  if (argc > 1 && (std::string(argv[1]) == "scale" || std::string(argv[1]) == "scale-pg")) {
     if (argc < 4) {
-      std::fprintf(stderr, "usage: bench_vault scale SUBJECTS DIR [ops=2000]\n");
+      std::fprintf(stderr, "usage: bench_vault scale|scale-pg SUBJECTS DIR [ops=2000]\n");
       return 2;
     }
-    return Scale(std::atoi(argv[2]), argv[3], argc > 4 ? std::atoi(argv[4]) : 2000);
+    const int n = std::atoi(argv[2]), ops = argc > 4 ? std::atoi(argv[4]) : 2000;
+    return std::string(argv[1]) == "scale" ? ScaleRocksDb(n, argv[3], ops) : ScalePostgres(n, argv[3], ops);
   }
   const int n = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;

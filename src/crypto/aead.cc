@@ -1,7 +1,9 @@
 #include "crypto/aead.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "crypto/random.h"
@@ -17,56 +19,61 @@ const EVP_CIPHER* Cipher() {
   static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);  // fetched once
   return cipher;
 }
-// One encryption and one decryption context per thread, bound to AES-256-GCM once
+
+// A context bound to AES-256-GCM, keyed with `key` unless it is null.
+Ctx NewCtx(const unsigned char* key) {
+  Ctx ctx(EVP_CIPHER_CTX_new());
+  if (ctx && (Cipher() == nullptr || EVP_CipherInit_ex2(ctx.get(), Cipher(), key, nullptr, 1, nullptr) != 1)) {
+    ctx.reset();
+  }
+  return ctx;
+}
+
+// One context per thread for the one-shot functions, bound to AES-256-GCM once
 // and re-keyed on every call: creating a context, or re-binding the cipher, costs
-// more than sealing a kilobyte. Every call sets key and nonce afresh.
-EVP_CIPHER_CTX* ThreadCtx(bool encrypt) {
-  auto make = [](int enc) {
-    Ctx ctx(EVP_CIPHER_CTX_new());
-    if (ctx && (Cipher() == nullptr || EVP_CipherInit_ex2(ctx.get(), Cipher(), nullptr, nullptr, enc, nullptr) != 1)) {
-      ctx.reset();
-    }
-    return ctx;
-  };
-  thread_local Ctx enc = make(1), dec = make(0);
-  return encrypt ? enc.get() : dec.get();
+// more than sealing a kilobyte.
+EVP_CIPHER_CTX* ThreadCtx() {
+  thread_local Ctx ctx = NewCtx(nullptr);
+  return ctx.get();
 }
 
 const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 unsigned char* U(std::string& s, size_t at) { return reinterpret_cast<unsigned char*>(s.data()) + at; }
-}  // namespace
 
-Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext, std::string_view aad) {
-  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
+// Seals with `ctx`, setting `key` first unless it is null (a pre-keyed context).
+// EVP_CipherInit_ex2 with a null key keeps the context's key schedule; GCM uses
+// the same schedule in both directions.
+Result<std::string> SealWith(EVP_CIPHER_CTX* ctx, const unsigned char* key, std::string_view plaintext,
+                             std::string_view aad, std::string_view prefix) {
   if (plaintext.size() > (1u << 30)) return InvalidArgumentError("aead: plaintext too large");
-  ASSIGN_OR_RETURN(std::string nonce, RandomBytes(kAeadNonceSize));
-  std::string out = nonce;
-  out.resize(kAeadNonceSize + plaintext.size() + kAeadTagSize);
-  EVP_CIPHER_CTX* ctx = ThreadCtx(true);
+  std::string out(prefix.size() + kAeadNonceSize + plaintext.size() + kAeadTagSize, '\0');
+  std::copy(prefix.begin(), prefix.end(), out.begin());
+  const size_t at = prefix.size();  // nonce | ciphertext | tag from here
+  RETURN_IF_ERROR(RandomFill(U(out, at), kAeadNonceSize));
   int len = 0;
-  if (ctx == nullptr || EVP_EncryptInit_ex2(ctx, nullptr, U(key), U(nonce), nullptr) != 1 ||
+  if (ctx == nullptr || EVP_CipherInit_ex2(ctx, nullptr, key, U(out, at), 1, nullptr) != 1 ||
       (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, U(aad), int(aad.size())) != 1) ||
-      EVP_EncryptUpdate(ctx, U(out, kAeadNonceSize), &len, U(plaintext), int(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx, U(out, kAeadNonceSize + len), &len) != 1 ||
+      EVP_EncryptUpdate(ctx, U(out, at + kAeadNonceSize), &len, U(plaintext), int(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx, U(out, at + kAeadNonceSize + len), &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, int(kAeadTagSize),
-                          U(out, kAeadNonceSize + plaintext.size())) != 1) {
+                          U(out, at + kAeadNonceSize + plaintext.size())) != 1) {
     return InternalError("aead: OpenSSL AES-256-GCM encryption failed");
   }
   return out;
 }
 
-Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
-  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
+Result<std::string> OpenWith(EVP_CIPHER_CTX* ctx, const unsigned char* key, std::string_view sealed,
+                             std::string_view aad) {
   if (sealed.size() < kAeadOverhead) return DataLossError("aead: sealed blob is truncated");
   const size_t ct_size = sealed.size() - kAeadOverhead;
   std::string out(ct_size, '\0');
-  std::string tag(sealed.substr(kAeadNonceSize + ct_size));
-  EVP_CIPHER_CTX* ctx = ThreadCtx(false);
+  unsigned char tag[kAeadTagSize];
+  std::copy_n(U(sealed) + kAeadNonceSize + ct_size, kAeadTagSize, tag);
   int len = 0;
-  if (ctx == nullptr || EVP_DecryptInit_ex2(ctx, nullptr, U(key), U(sealed), nullptr) != 1 ||
+  if (ctx == nullptr || EVP_CipherInit_ex2(ctx, nullptr, key, U(sealed), 0, nullptr) != 1 ||
       (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, U(aad), int(aad.size())) != 1) ||
-      EVP_DecryptUpdate(ctx, U(out, 0), &len, U(sealed.substr(kAeadNonceSize)), int(ct_size)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, int(kAeadTagSize), tag.data()) != 1) {
+      EVP_DecryptUpdate(ctx, U(out, 0), &len, U(sealed) + kAeadNonceSize, int(ct_size)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, int(kAeadTagSize), tag) != 1) {
     return InternalError("aead: OpenSSL AES-256-GCM decryption failed");
   }
   if (EVP_DecryptFinal_ex(ctx, U(out, len), &len) != 1) {
@@ -74,6 +81,47 @@ Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std:
     return DataLossError("aead: ciphertext does not authenticate (wrong key, tampered data or wrong binding)");
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext, std::string_view aad,
+                             std::string_view prefix) {
+  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
+  return SealWith(ThreadCtx(), U(key), plaintext, aad, prefix);
+}
+
+Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
+  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
+  return OpenWith(ThreadCtx(), U(key), sealed, aad);
+}
+
+Result<std::unique_ptr<AeadKey>> AeadKey::Create(std::string_view key) {
+  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
+  Ctx ctx = NewCtx(U(key));
+  if (!ctx) return InternalError("aead: OpenSSL AES-256-GCM key set-up failed");
+  return std::unique_ptr<AeadKey>(new AeadKey(ctx.release()));
+}
+
+AeadKey::~AeadKey() { EVP_CIPHER_CTX_free(ctx_); }
+
+Status AeadKey::Rekey(std::string_view key) {
+  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
+  std::lock_guard lock(mu_);
+  if (EVP_CipherInit_ex2(ctx_, nullptr, U(key), nullptr, 1, nullptr) != 1) {
+    return InternalError("aead: OpenSSL AES-256-GCM key set-up failed");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> AeadKey::Seal(std::string_view plaintext, std::string_view aad, std::string_view prefix) const {
+  std::lock_guard lock(mu_);
+  return SealWith(ctx_, nullptr, plaintext, aad, prefix);
+}
+
+Result<std::string> AeadKey::Open(std::string_view sealed, std::string_view aad) const {
+  std::lock_guard lock(mu_);
+  return OpenWith(ctx_, nullptr, sealed, aad);
 }
 
 }  // namespace domicile::crypto

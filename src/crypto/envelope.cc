@@ -1,26 +1,67 @@
 #include "crypto/envelope.h"
 
+#include <type_traits>
+
 #include "crypto/aead.h"
 #include "crypto/random.h"
 
 namespace domicile::crypto {
 namespace {
 
+void PutU32(std::string& out, uint32_t n) {
+  const char b[4] = {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
+  out.append(b, 4);
+}
+
 void PutLengthPrefixed(std::string& out, std::string_view s) {
-  const uint32_t n = uint32_t(s.size());
-  for (int i = 3; i >= 0; --i) out.push_back(char((n >> (8 * i)) & 0xff));
+  PutU32(out, uint32_t(s.size()));
   out += s;
 }
 
-std::string ValueAad(const ValueBinding& b) {
-  std::string aad = "domicile-value-v1";
-  aad += '\0';
+// The AAD of a sealed value, built in a per-thread buffer that keeps its capacity
+// (no allocation per value). Valid until the thread's next call.
+std::string_view ValueAad(const ValueBinding& b) {
+  constexpr std::string_view kLabel("domicile-value-v1\0", 18);
+  thread_local std::string aad;
+  aad.clear();
+  aad += kLabel;
   PutLengthPrefixed(aad, b.subject);
   PutLengthPrefixed(aad, b.collection);
   PutLengthPrefixed(aad, b.field);
-  for (int i = 7; i >= 0; --i) aad.push_back(char((b.version >> (8 * i)) & 0xff));
+  PutU32(aad, uint32_t(b.version >> 32));
+  PutU32(aad, uint32_t(b.version));
   aad.push_back(char(kSealedValueFormat));
   return aad;
+}
+
+template <typename Key>
+Result<std::string> Seal(const Key& dek, const ValueBinding& binding, std::string_view plaintext) {
+  if (plaintext.size() > kMaxSealedPlaintext) return ResourceExhaustedError("envelope: value larger than 1 MiB");
+  const std::string_view aad = ValueAad(binding);
+  const char format[1] = {char(kSealedValueFormat)};
+  if constexpr (std::is_same_v<Key, AeadKey>) {
+    return dek.Seal(plaintext, aad, {format, 1});
+  } else {
+    return AeadSeal(dek, plaintext, aad, {format, 1});
+  }
+}
+
+template <typename Key>
+Result<std::string> Open(const Key& dek, const ValueBinding& binding, std::string_view sealed) {
+  ASSIGN_OR_RETURN(SealedValueView v, ParseSealedValue(sealed));
+  const std::string_view aad = ValueAad(binding);
+  Result<std::string> plain = [&] {
+    if constexpr (std::is_same_v<Key, AeadKey>) {
+      return dek.Open(v.aead, aad);
+    } else {
+      return AeadOpen(dek, v.aead, aad);
+    }
+  }();
+  if (!plain.ok()) {
+    return DataLossError("sealed value of " + std::string(binding.collection) + "." + std::string(binding.field) +
+                         " does not authenticate: tampered, moved from another subject/field/version, or wrong key");
+  }
+  return plain;
 }
 
 }  // namespace
@@ -36,9 +77,10 @@ std::string DataKeyBinding(std::string_view subject, std::string_view home) {
 }
 
 Result<std::string> SealValue(std::string_view dek, const ValueBinding& binding, std::string_view plaintext) {
-  if (plaintext.size() > kMaxSealedPlaintext) return ResourceExhaustedError("envelope: value larger than 1 MiB");
-  ASSIGN_OR_RETURN(std::string aead, AeadSeal(dek, plaintext, ValueAad(binding)));
-  return std::string(1, char(kSealedValueFormat)) + aead;
+  return Seal(dek, binding, plaintext);
+}
+Result<std::string> SealValue(const AeadKey& dek, const ValueBinding& binding, std::string_view plaintext) {
+  return Seal(dek, binding, plaintext);
 }
 
 Result<SealedValueView> ParseSealedValue(std::string_view sealed) {
@@ -56,13 +98,10 @@ Result<SealedValueView> ParseSealedValue(std::string_view sealed) {
 }
 
 Result<std::string> OpenValue(std::string_view dek, const ValueBinding& binding, std::string_view sealed) {
-  ASSIGN_OR_RETURN(SealedValueView v, ParseSealedValue(sealed));
-  auto plain = AeadOpen(dek, v.aead, ValueAad(binding));
-  if (!plain.ok()) {
-    return DataLossError("sealed value of " + std::string(binding.collection) + "." + std::string(binding.field) +
-                         " does not authenticate: tampered, moved from another subject/field/version, or wrong key");
-  }
-  return plain;
+  return Open(dek, binding, sealed);
+}
+Result<std::string> OpenValue(const AeadKey& dek, const ValueBinding& binding, std::string_view sealed) {
+  return Open(dek, binding, sealed);
 }
 
 }  // namespace domicile::crypto

@@ -49,25 +49,40 @@ bool ValidUtf8(std::string_view s) {
   return true;
 }
 
+// `tag` + `body` (not "s" + str: GCC 12 at -O3 reports a false -Wrestrict).
+std::string Tagged(char tag, std::string_view body) {
+  std::string out;
+  out.reserve(1 + body.size());
+  out.push_back(tag);
+  out.append(body);
+  return out;
+}
+
 // The plaintext inside a sealed value (docs/vault.md): 's' + the UTF-8 bytes of a
 // string value (the common case, no JSON escaping), or 'j' + any JSON value.
 Result<std::string> EncodePlain(const nlohmann::json& value) {
   if (value.is_string()) {
     const auto& str = value.get_ref<const std::string&>();
     if (!ValidUtf8(str)) return InvalidArgumentError("vault: value is not valid UTF-8");
-    return "s" + str;
+    return Tagged('s', str);
   }
   try {
-    return "j" + value.dump();
+    return Tagged('j', value.dump());
   } catch (const nlohmann::json::exception&) {
     return InvalidArgumentError("vault: value is not valid UTF-8");
   }
 }
 
-Result<nlohmann::json> DecodePlain(std::string_view plain) {
-  if (!plain.empty() && plain[0] == 's') return nlohmann::json(std::string(plain.substr(1)));
+// Consumes `plain`: a string value takes over its buffer (no copy of the
+// plaintext is left behind); a JSON value's text is wiped after parsing.
+Result<nlohmann::json> DecodePlain(std::string plain) {
+  if (!plain.empty() && plain[0] == 's') {
+    plain.erase(0, 1);
+    return nlohmann::json(std::move(plain));
+  }
   if (!plain.empty() && plain[0] == 'j') {
-    auto v = nlohmann::json::parse(plain.substr(1), nullptr, false);
+    auto v = nlohmann::json::parse(std::string_view(plain).substr(1), nullptr, false);
+    OPENSSL_cleanse(plain.data(), plain.size());
     if (!v.is_discarded()) return v;
   }
   return DataLossError("vault: decrypted value is malformed");
@@ -184,13 +199,13 @@ uint32_t Vault::BucketOf(std::string_view subject) const {
 
 std::string Vault::BucketToken(uint32_t bucket) const { return key_jurisdiction_ + "/" + std::to_string(bucket); }
 
-Result<std::string> Vault::UnwrapDek(const store::SubjectRecord& rec) {
-  if (std::optional<std::string> dek = dek_cache_.Find(rec.id, rec.home, rec.key_blob)) return std::move(*dek);
+Result<internal::DekCache::Key> Vault::UnwrapDek(const store::SubjectRecord& rec) {
+  if (internal::DekCache::Key key = dek_cache_.Find(rec.id, rec.home, rec.key_blob)) return key;
   const uint64_t generation = dek_cache_.generation();
   ASSIGN_OR_RETURN(std::string dek,
                    keyring_->UnwrapKey(key_jurisdiction_, rec.key_blob, crypto::DataKeyBinding(rec.id, rec.home)));
-  dek_cache_.Insert(generation, rec.id, rec.home, rec.key_blob, dek);
-  return dek;
+  WipeOnExit wipe{dek};
+  return dek_cache_.Insert(generation, rec.id, rec.home, rec.key_blob, dek);
 }
 
 Status Vault::Put(std::string_view subject, std::string_view home, const FieldValues& values) {
@@ -240,8 +255,9 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
   store::Mutation m;
   m.subject = std::string(subject);
   ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
-  std::string dek;
-  WipeOnExit wipe{dek};
+  std::string new_dek;  // raw bytes of a new subject's key, cached once stored
+  WipeOnExit wipe{new_dek};
+  internal::DekCache::Key dek;
   if (rec) {
     if (rec->home != home) {
       return FailedPreconditionError("vault: subject is homed in " + rec->home +
@@ -249,11 +265,13 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
     }
     ASSIGN_OR_RETURN(dek, UnwrapDek(*rec));
   } else {
-    ASSIGN_OR_RETURN(dek, crypto::NewDataKey());
+    ASSIGN_OR_RETURN(new_dek, crypto::NewDataKey());
     const uint32_t bucket = BucketOf(subject);
     store::SubjectRecord fresh{std::string(subject), std::string(home), "", 1};
     ASSIGN_OR_RETURN(fresh.key_blob,
-                     keyring_->WrapKey(key_jurisdiction_, bucket, dek, crypto::DataKeyBinding(subject, home)));
+                     keyring_->WrapKey(key_jurisdiction_, bucket, new_dek, crypto::DataKeyBinding(subject, home)));
+    ASSIGN_OR_RETURN(std::unique_ptr<crypto::AeadKey> key, crypto::AeadKey::Create(new_dek));
+    dek = std::move(key);
     m.upsert = std::move(fresh);
     m.put_index.push_back({std::string(kBucketIndex), BucketToken(bucket), std::string(subject)});
   }
@@ -275,7 +293,8 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
       version = old.version + 1;
       if (p.index != Normalizer::kNone) {
         crypto::ValueBinding ob{subject, old.collection, old.field, old.version};
-        ASSIGN_OR_RETURN(std::string old_plain, crypto::OpenValue(dek, ob, old.sealed));
+        ASSIGN_OR_RETURN(std::string old_plain, crypto::OpenValue(*dek, ob, old.sealed));
+        WipeOnExit wipe_old{old_plain};
         std::string old_token;
         if (old_plain.size() > 1 && old_plain[0] == 's') {
           auto norm = NormalizeForIndex(p.index, std::string_view(old_plain).substr(1));
@@ -290,14 +309,17 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
       }
     }
     crypto::ValueBinding b{subject, p.collection, p.field, version};
-    ASSIGN_OR_RETURN(std::string sealed, crypto::SealValue(dek, b, p.plaintext));
+    ASSIGN_OR_RETURN(std::string sealed, crypto::SealValue(*dek, b, p.plaintext));
     m.put_fields.push_back({p.collection, p.field, version, std::move(sealed)});
     if (p.index != Normalizer::kNone) {
       m.put_index.push_back({IndexName(p.collection, p.field), p.token, std::string(subject)});
     }
   }
   Status applied = store_->Apply(m);
-  if (applied.ok() && m.upsert) dek_cache_.Insert(generation, subject, home, m.upsert->key_blob, dek);
+  if (applied.ok() && m.upsert) {
+    // Only a key-size or OpenSSL failure; the write itself succeeded.
+    dek_cache_.Insert(generation, subject, home, m.upsert->key_blob, new_dek).status().IgnoreError();
+  }
   return applied;
 }
 
@@ -315,16 +337,15 @@ Result<std::vector<FieldValue>> Vault::Get(std::string_view subject, std::string
   for (const auto& f : fields) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, CategoryOf(collection, f)));
   ASSIGN_OR_RETURN(std::vector<store::FieldRecord> stored, store_->GetFields(subject, collection, fields));
   for (const auto& f : stored) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, CategoryOf(collection, f.field)));
-  ASSIGN_OR_RETURN(std::string dek, UnwrapDek(*rec));
-  WipeOnExit wipe{dek};
+  ASSIGN_OR_RETURN(internal::DekCache::Key dek, UnwrapDek(*rec));
   std::vector<FieldValue> out;
+  out.reserve(stored.size());
   for (const auto& f : stored) {
     if (f.collection != collection) return DataLossError("vault: store returned a field of another collection");
     crypto::ValueBinding b{subject, f.collection, f.field, f.version};
-    auto plain = crypto::OpenValue(dek, b, f.sealed);
+    auto plain = crypto::OpenValue(*dek, b, f.sealed);
     if (!plain.ok()) return plain.status();
-    auto value = DecodePlain(*plain);
-    std::fill(plain->begin(), plain->end(), '\0');
+    auto value = DecodePlain(std::move(*plain));
     if (!value.ok()) return value.status();
     out.push_back({f.field, std::move(*value), CategoryOf(collection, f.field), f.version});
   }

@@ -35,6 +35,7 @@
 #include "vault/classification_history.h"
 #include "vault/config.h"
 #include "vault/internal/dek_cache.h"
+#include "vault/internal/writer_priority_mutex.h"
 
 namespace domicile::vault {
 
@@ -123,9 +124,9 @@ class Vault {
   // Rewraps every key of `bucket` that is not under its current secret.
   Result<uint64_t> RewrapBucket(uint32_t bucket, std::string_view skip_subject);
   Result<bool> RewrapSubject(const store::SubjectRecord& rec);
-  // The subject's DEK, from the cache or unwrapped (and then cached). Requires
-  // shred_mu_ held (shared or exclusive). The caller wipes the result.
-  Result<std::string> UnwrapDek(const store::SubjectRecord& rec);
+  // The subject's DEK, pre-keyed, from the cache or unwrapped (and then cached).
+  // Requires shred_mu_ held (shared or exclusive) for as long as the key is used.
+  Result<internal::DekCache::Key> UnwrapDek(const store::SubjectRecord& rec);
 
   const VaultConfig config_;
   store::Store* const store_;
@@ -138,8 +139,10 @@ class Vault {
   mutable internal::DekCache dek_cache_;
 
   // Shared by data operations, exclusive for a shred, so that no key is wrapped
-  // under a bucket secret while that secret is being destroyed.
-  std::shared_mutex shred_mu_;
+  // under a bucket secret while that secret is being destroyed (also exclusive
+  // for seal, unseal and the KEK switch). Writer priority: a stream of reads
+  // cannot postpone a shred.
+  internal::WriterPriorityMutex shred_mu_;
   std::mutex rotate_mu_;  // one KEK rotation at a time
   // Serialise read-modify-write of one subject (striped by hash of the id).
   std::array<std::mutex, 64> subject_mu_;

@@ -1,45 +1,58 @@
 #include "vault/internal/dek_cache.h"
 
-#include <openssl/crypto.h>
-
 namespace domicile::vault::internal {
-
-void DekCache::Wipe(Entry& e) {
-  if (!e.dek.empty()) OPENSSL_cleanse(e.dek.data(), e.dek.size());
-  e.dek.clear();
-}
 
 uint64_t DekCache::generation() const {
   std::lock_guard lock(mu_);
   return generation_;
 }
 
-std::optional<std::string> DekCache::Find(std::string_view subject, std::string_view home, std::string_view wrapped) {
+DekCache::Key DekCache::Find(std::string_view subject, std::string_view home, std::string_view wrapped) {
   std::lock_guard lock(mu_);
   auto it = by_subject_.find(subject);
-  if (it == by_subject_.end() || it->second->home != home || it->second->wrapped != wrapped) return std::nullopt;
+  if (it == by_subject_.end() || it->second->home != home || it->second->wrapped != wrapped) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->dek;
+  return it->second->key;
 }
 
-void DekCache::Insert(uint64_t generation, std::string_view subject, std::string_view home, std::string_view wrapped,
-                      std::string_view dek) {
-  if (capacity_ == 0) return;
+Result<DekCache::Key> DekCache::Insert(uint64_t generation, std::string_view subject, std::string_view home,
+                                       std::string_view wrapped, std::string_view dek) {
+  auto fresh = [&]() -> Result<std::shared_ptr<crypto::AeadKey>> {
+    ASSIGN_OR_RETURN(std::unique_ptr<crypto::AeadKey> key, crypto::AeadKey::Create(dek));
+    return std::shared_ptr<crypto::AeadKey>(std::move(key));
+  };
+  auto uncached = [&]() -> Result<Key> {
+    ASSIGN_OR_RETURN(std::shared_ptr<crypto::AeadKey> key, fresh());
+    return Key(std::move(key));
+  };
+  if (capacity_ == 0) return uncached();
   std::lock_guard lock(mu_);
-  if (generation != generation_) return;
+  if (generation != generation_) return uncached();
   if (auto it = by_subject_.find(subject); it != by_subject_.end()) {
-    Wipe(*it->second);
-    lru_.erase(it->second);
+    lru_.erase(it->second);  // a stale entry (another blob); its context is freed, and wiped, with it
     by_subject_.erase(it);
   }
-  lru_.push_front({std::string(subject), std::string(home), std::string(wrapped), std::string(dek)});
-  by_subject_.emplace(lru_.front().subject, lru_.begin());
-  if (lru_.size() > capacity_) {
-    Entry& last = lru_.back();
-    by_subject_.erase(last.subject);
-    Wipe(last);
-    lru_.pop_back();
+  if (lru_.size() >= capacity_) {
+    // Recycle the least recently used entry. Its context is re-keyed in place only
+    // when this cache holds the sole reference: a Key is handed out only under
+    // mu_, so no one can obtain it while we re-key.
+    auto last = std::prev(lru_.end());
+    auto node = by_subject_.extract(last->subject);
+    if (last->key.use_count() == 1 && last->key->Rekey(dek).ok()) {
+      last->subject.assign(subject);
+      last->home.assign(home);
+      last->wrapped.assign(wrapped);
+      lru_.splice(lru_.begin(), lru_, last);
+      node.key() = last->subject;
+      by_subject_.insert(std::move(node));
+      return Key(last->key);
+    }
+    lru_.erase(last);
   }
+  ASSIGN_OR_RETURN(std::shared_ptr<crypto::AeadKey> key, fresh());
+  lru_.push_front({std::string(subject), std::string(home), std::string(wrapped), key});
+  by_subject_.emplace(lru_.front().subject, lru_.begin());
+  return Key(std::move(key));
 }
 
 void DekCache::Erase(std::string_view subject) {
@@ -47,7 +60,6 @@ void DekCache::Erase(std::string_view subject) {
   ++generation_;
   auto it = by_subject_.find(subject);
   if (it == by_subject_.end()) return;
-  Wipe(*it->second);
   lru_.erase(it->second);
   by_subject_.erase(it);
 }
@@ -56,7 +68,6 @@ void DekCache::Clear() {
   std::lock_guard lock(mu_);
   ++generation_;
   by_subject_.clear();
-  for (Entry& e : lru_) Wipe(e);
   lru_.clear();
 }
 
