@@ -558,8 +558,10 @@ class Scanner::Impl::Pass {
     }
   }
 
-  // Digits inside a UUID are part of it, not numbers of their own.
-  bool InsideUuid(size_t s, size_t r) const {
+  // Digits inside a UUID are part of it, not numbers of their own. The hex token
+  // around a run is measured once for all its runs.
+  bool InsideUuid(size_t s, size_t r) {
+    if (s >= token_.begin && s < token_.end) return token_is_uuid_;
     auto hexish = [](char c) { return c == '-' || (IsHexByte(c) && !IsDigit(c)); };
     if (!hexish(Before(s)) && !hexish(At(r))) return false;
     auto hex_dash = [](char c) { return IsHexByte(c) || c == '-'; };
@@ -567,8 +569,10 @@ class Scanner::Impl::Pass {
     while (b > 0 && s - b < 36 && hex_dash(text_[b - 1])) --b;
     size_t e = r;
     while (e < text_.size() && e - b < 37 && hex_dash(text_[e])) ++e;
-    return e - b == 36 && text_[b + 8] == '-' && text_[b + 13] == '-' && text_[b + 18] == '-' &&
-           text_[b + 23] == '-';
+    token_ = {b, e};
+    token_is_uuid_ = e - b == 36 && text_[b + 8] == '-' && text_[b + 13] == '-' && text_[b + 18] == '-' &&
+                     text_[b + 23] == '-';
+    return token_is_uuid_;
   }
 
   // An e-mail address around the '@' at `at`: the local part starts at most 64
@@ -648,6 +652,8 @@ class Scanner::Impl::Pass {
   std::vector<Hit>& hits_;
   std::array<size_t, kKindCount> next_{};
   size_t colon_done_ = 0;  // ':' before this were part of a run already looked at
+  Window token_{0, 0};     // the last hex token InsideUuid() measured
+  bool token_is_uuid_ = false;
 };
 
 std::vector<Finding> Scanner::Impl::Run(std::string_view text, const FieldNames* fields,
