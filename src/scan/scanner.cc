@@ -32,6 +32,7 @@ using internal::IsHexByte;
 // any entity it can report is enabled.
 enum class Kind {
   kEmail, kPhone, kDate, kCardLike, kSsn, kIpv4, kIpv6, kIban, kMac, kGeo, kUuid,
+  kNone,  // pads CandidatePattern::kinds; never classified
 };
 constexpr int kKindCount = 11;
 constexpr std::array<std::array<Entity, 2>, kKindCount> kKindEntities = {{
@@ -58,37 +59,37 @@ constexpr const char* kDatePattern =
     R"(\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|\d{1,2}[\-/.]\d{1,2}[\-/.](?:\d{4}|\d{2})|(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\s{1,3}\d{1,2}(?:st|nd|rd|th)?,?\s{1,3}\d{4})|(?i:\d{1,2}(?:st|nd|rd|th)?\s{1,3}(?:of\s)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,?\s{1,3}\d{4}))";
 
 // The candidate stage: one Vectorscan database (block mode, no start-of-match
-// tracking) with one pattern per rule, built to fire rarely. A match's end opens
+// tracking) of patterns built to fire rarely, each feeding one or more rules. A match's end opens
 // the window [end - before, end + after] where the rule's exact matches may
 // start (`before`: the farthest an exact match can start before the end of its
 // candidate; for e-mail, where its '@' can be). Birth dates and advertising ids have keyword patterns: a date or UUID
 // alone is not personal data, so only those near such words are looked at.
-struct Rule {
-  Kind kind;
+struct CandidatePattern {
+  std::array<Kind, 3> kinds;  // the rules that look in its windows
   const char* candidate;
   int before;
   int after;
 };
-constexpr Rule kRules[] = {
-    {Kind::kEmail, R"([A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]{2})", 260, 0},
-    {Kind::kPhone, R"(\d(?:[ .()\-]{0,3}\d){6})", 32, 0},
-    {Kind::kDate,
+constexpr CandidatePattern kPatterns[] = {
+    {{Kind::kEmail, Kind::kNone, Kind::kNone}, R"([A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]{2})", 260, 0},
+    // Seven digits with gaps of up to 3 separators: every phone, card, IMEI and
+    // SSN match has such a run within its first 13 bytes.
+    {{Kind::kPhone, Kind::kCardLike, Kind::kSsn}, R"(\d(?:[ .()\-]{0,3}\d){6})", 32, 0},
+    {{Kind::kDate, Kind::kNone, Kind::kNone},
      R"((?i:born|birth|dob|d[^A-Za-z0-9]{1,3}o[^A-Za-z0-9]{1,3}b|b[^A-Za-z0-9]{0,3}day|geb|naissance|nacimiento|nascita)|(?:^|[^A-Za-z0-9])(?i:nee?)(?:[^a-z0-9]|$)|[a-z]N(?i:ee?)(?:[^a-z0-9]|$))",
      96, 96},
-    {Kind::kCardLike, R"(\d(?:[ \-]?\d){11})", 24, 0},
-    {Kind::kSsn, R"(\d{3}[ \-]\d{2}[ \-]\d{4}|\d{9})", 12, 0},
-    {Kind::kIpv4, R"(\d\.\d{1,3}\.\d{1,3}\.\d)", 16, 0},
-    {Kind::kIpv6, R"([0-9A-Fa-f]::|::[0-9A-Fa-f]|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f])", 16, 0},
-    {Kind::kIban, R"([A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11})", 28, 0},
-    {Kind::kMac,
+    {{Kind::kIpv4, Kind::kNone, Kind::kNone}, R"(\d\.\d{1,3}\.\d{1,3}\.\d)", 16, 0},
+    {{Kind::kIpv6, Kind::kNone, Kind::kNone}, R"([0-9A-Fa-f]::|::[0-9A-Fa-f]|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f])", 16, 0},
+    {{Kind::kIban, Kind::kNone, Kind::kNone}, R"([A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11})", 28, 0},
+    {{Kind::kMac, Kind::kNone, Kind::kNone},
      R"([0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})",
      17, 0},
-    {Kind::kGeo, R"(\d\.\d{3}\d*\s?,\s?-?\d{1,3}\.\d{3})", 32, 0},
-    {Kind::kUuid,
+    {{Kind::kGeo, Kind::kNone, Kind::kNone}, R"(\d\.\d{3}\d*\s?,\s?-?\d{1,3}\.\d{3})", 32, 0},
+    {{Kind::kUuid, Kind::kNone, Kind::kNone},
      R"((?i:idfa|aaid|gaid|adid|ad[^A-Za-z0-9]{1,3}(?:id|tracking)|advertis|ifa|maid|adjust|appsflyer))", 96,
      96},
 };
-constexpr int kRuleCount = static_cast<int>(std::size(kRules));
+constexpr int kPatternCount = static_cast<int>(std::size(kPatterns));
 
 bool IsDigit(char c) { return IsDigitByte(c); }
 bool IsAlnum(char c) { return internal::IsAlnumByte(c); }
@@ -406,24 +407,26 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
       out.push_back({b, e, Entity::kAdvertisingId, c.field ? 0.95f : 0.9f});
       return;
     }
+    case Kind::kNone:
+      return;
   }
 }
 
-// Collected by the Vectorscan callback: per rule, the byte ranges where one of
-// its exact matches may start, merged as they come (ends arrive in order).
+// Collected by the Vectorscan callback: per candidate pattern, the byte ranges
+// where an exact match of its rules may start, merged as they come (ends arrive in order).
 struct Window {
   size_t begin;
   size_t end;
 };
 struct Candidates {
   size_t text_size = 0;
-  std::array<std::vector<Window>, kRuleCount> windows;
+  std::array<std::vector<Window>, kPatternCount> windows;
 };
 
 int OnCandidate(unsigned int id, unsigned long long /*from*/, unsigned long long to,
                 unsigned int /*flags*/, void* ctx) {
   auto* c = static_cast<Candidates*>(ctx);
-  const Rule& r = kRules[id];
+  const CandidatePattern& r = kPatterns[id];
   size_t b = to > static_cast<unsigned long long>(r.before) ? to - r.before : 0;
   size_t e = std::min<size_t>(c->text_size, to + r.after);
   auto& w = c->windows[id];
@@ -445,8 +448,8 @@ class Scanner::Impl::Pass {
       : impl_(impl), text_(text), fields_(fields), field_override_(field_override), hits_(hits) {}
 
   void Run(const Candidates& cands) {
-    for (int r = 0; r < kRuleCount; ++r) {
-      for (Window w : cands.windows[r]) OnWindow(kRules[r].kind, w);
+    for (int r = 0; r < kPatternCount; ++r) {
+      for (Window w : cands.windows[r]) OnWindow(kPatterns[r].kinds, w);
     }
     // Birth dates and advertising ids are looked for near their keywords only,
     // unless a field name away from the text (CSV header, SQL column) may
@@ -477,7 +480,8 @@ class Scanner::Impl::Pass {
     return fields_ != nullptr && !fields_->NamesInText() && fields_->MayName(entity);
   }
 
-  void OnWindow(Kind kind, Window w) {
+  void OnWindow(const std::array<Kind, 3>& kinds, Window w) {
+    const Kind kind = kinds[0];
     switch (kind) {
       case Kind::kEmail:
         for (size_t i = w.begin; i < w.end; ++i) {
@@ -505,15 +509,15 @@ class Scanner::Impl::Pass {
         return;
       }
       default:
-        OnNumericWindow(kind, w);
+        OnNumericWindow(kinds, w);
         return;
     }
   }
 
   // The numeric rules: every digit run starting in the window (and not inside a
-  // UUID) is a possible start; the rule's matcher takes it from there.
-  void OnNumericWindow(Kind kind, Window w) {
-    size_t i = std::max(w.begin, Next(kind));
+  // UUID) is a possible start; each rule's matcher takes it from there.
+  void OnNumericWindow(const std::array<Kind, 3>& kinds, Window w) {
+    size_t i = w.begin;
     while (i < w.end) {
       if (!IsDigit(text_[i])) {
         ++i;
@@ -521,41 +525,44 @@ class Scanner::Impl::Pass {
       }
       size_t s = i;
       while (i < text_.size() && IsDigit(text_[i])) ++i;  // i: the run's end
-      if (IsDigit(Before(s)) || s < Next(kind) || InsideUuid(s, i)) continue;
-      size_t b = s;
-      size_t e = 0;
-      switch (kind) {
-        case Kind::kPhone:
-          e = internal::PhoneEnd(text_, s);
-          if (Before(b) == '(' && b - 1 >= Next(kind)) --b;
-          if (Before(b) == '+' && b - 1 >= Next(kind)) --b;
-          break;
-        case Kind::kCardLike:
-          e = internal::CardEnd(text_, s);
-          break;
-        case Kind::kSsn:
-          e = internal::SsnEnd(text_, s);
-          break;
-        case Kind::kIpv4:
-          e = internal::Ipv4End(text_, s);
-          break;
-        case Kind::kGeo:
-          if (Before(b) == '-' && b - 1 >= Next(kind)) --b;
-          e = internal::GeoEnd(text_, b);
-          break;
-        case Kind::kIban:
-          if (s < 2 || !IsAlphaByte(text_[s - 1]) || !IsAlphaByte(text_[s - 2]) || s - 2 < Next(kind)) break;
-          b = s - 2;
-          e = internal::IbanEnd(text_, b);
-          break;
-        default:
-          break;
-      }
-      if (e != 0) {
-        Match(kind, b, e);
-        i = std::max(i, e);
+      if (IsDigit(Before(s)) || InsideUuid(s, i)) continue;
+      for (Kind kind : kinds) {
+        if (kind != Kind::kNone && impl_.On(kind) && s >= Next(kind)) TryNumber(kind, s);
       }
     }
+  }
+
+  void TryNumber(Kind kind, size_t s) {
+    size_t b = s;
+    size_t e = 0;
+    switch (kind) {
+      case Kind::kPhone:
+        e = internal::PhoneEnd(text_, s);
+        if (Before(b) == '(' && b - 1 >= Next(kind)) --b;
+        if (Before(b) == '+' && b - 1 >= Next(kind)) --b;
+        break;
+      case Kind::kCardLike:
+        e = internal::CardEnd(text_, s);
+        break;
+      case Kind::kSsn:
+        e = internal::SsnEnd(text_, s);
+        break;
+      case Kind::kIpv4:
+        e = internal::Ipv4End(text_, s);
+        break;
+      case Kind::kGeo:
+        if (Before(b) == '-' && b - 1 >= Next(kind)) --b;
+        e = internal::GeoEnd(text_, b);
+        break;
+      case Kind::kIban:
+        if (s < 2 || !IsAlphaByte(text_[s - 1]) || !IsAlphaByte(text_[s - 2]) || s - 2 < Next(kind)) break;
+        b = s - 2;
+        e = internal::IbanEnd(text_, b);
+        break;
+      default:
+        break;
+    }
+    if (e != 0) Match(kind, b, e);
   }
 
   // Digits inside a UUID are part of it, not numbers of their own. The hex token
@@ -673,7 +680,7 @@ std::vector<Finding> Scanner::Impl::Run(std::string_view text, const FieldNames*
     Candidates part;
     part.text_size = len;
     hs_scan(db, text.data() + pos, static_cast<unsigned int>(len), 0, scratch, OnCandidate, &part);
-    for (int r = 0; r < kRuleCount; ++r) {
+    for (int r = 0; r < kPatternCount; ++r) {
       for (Window w : part.windows[r]) cands.windows[r].push_back({w.begin + pos, w.end + pos});
     }
     if (pos + len >= text.size()) break;
@@ -728,9 +735,12 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScanOptions& options) {
   std::vector<const char*> patterns;
   std::vector<unsigned int> flags;
   std::vector<unsigned int> ids;
-  for (int r = 0; r < kRuleCount; ++r) {
-    if (!impl->On(kRules[r].kind)) continue;
-    patterns.push_back(kRules[r].candidate);
+  for (int r = 0; r < kPatternCount; ++r) {
+    const auto& kinds = kPatterns[r].kinds;
+    if (std::none_of(kinds.begin(), kinds.end(), [&](Kind k) { return k != Kind::kNone && impl->On(k); })) {
+      continue;
+    }
+    patterns.push_back(kPatterns[r].candidate);
     flags.push_back(0);
     ids.push_back(static_cast<unsigned int>(r));
   }
@@ -749,7 +759,7 @@ Result<std::unique_ptr<Scanner>> Scanner::Create(const ScanOptions& options) {
 
 std::vector<std::string> internal::CandidatePatterns() {
   std::vector<std::string> out;
-  for (const Rule& r : kRules) out.emplace_back(r.candidate);
+  for (const CandidatePattern& r : kPatterns) out.emplace_back(r.candidate);
   return out;
 }
 
