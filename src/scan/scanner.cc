@@ -412,8 +412,11 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
   }
 }
 
+namespace {
+
 // Collected by the Vectorscan callback: per candidate pattern, the byte ranges
-// where an exact match of its rules may start, merged as they come (ends arrive in order).
+// where an exact match of its rules may start, merged as they come (ends arrive
+// in order).
 struct Window {
   size_t begin;
   size_t end;
@@ -437,6 +440,8 @@ int OnCandidate(unsigned int id, unsigned long long /*from*/, unsigned long long
   }
   return 0;
 }
+
+}  // namespace
 
 // The exact stage for one buffer: each rule looks for its exact matches in its
 // candidate windows, like a regex engine would (leftmost first, the next match
@@ -501,7 +506,8 @@ class Scanner::Impl::Pass {
         // A keyword ends in the window's middle; with JSON keys, whatever follows
         // on the line may be the keyword's value.
         if (fields_ != nullptr && fields_->NamesInText()) {
-          const void* nl = std::memchr(text_.data() + w.end, '\n', std::min(kLineReach, text_.size() - w.end));
+          size_t reach = std::min(kLineReach, text_.size() - w.end);
+          const void* nl = std::memchr(text_.data() + w.end, '\n', reach);
           w.end = nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - text_.data())
                                 : std::min(text_.size(), w.end + kLineReach);
         }

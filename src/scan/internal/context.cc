@@ -237,7 +237,8 @@ bool MayHaveKeyword(std::string_view s, const PrefixSet& prefixes) {
 size_t LastBreak(std::string_view text, size_t from, size_t to) {
   if (to <= from) return std::string_view::npos;
   const void* p = memrchr(text.data() + from, '\n', to - from);
-  return p == nullptr ? std::string_view::npos : static_cast<size_t>(static_cast<const char*>(p) - text.data());
+  if (p == nullptr) return std::string_view::npos;
+  return static_cast<size_t>(static_cast<const char*>(p) - text.data());
 }
 
 // The bytes of `text` near [begin, end) where context words count: at most
