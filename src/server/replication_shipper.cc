@@ -28,6 +28,12 @@ Result<std::unique_ptr<ReplicationShipper>> ReplicationShipper::Start(vault::Cha
   std::unique_ptr<ReplicationShipper> s(
       new ReplicationShipper(feed, std::move(config), std::move(signing_seed), retry_ms));
   for (Target& t : targets) {
+    if (t.role != vault::SiteRole::kBackup) {
+      return FailedPreconditionError("replication target " + t.site +
+                                     " is not a backup site: the change stream (raw subject ids, wrapped keys, "
+                                     "sealed values) goes to backup sites only; global sites are not fed yet "
+                                     "(docs/sites.md, \"Global sites\")");
+    }
     TargetState state;
     ASSIGN_OR_RETURN(std::optional<std::string> next, feed->GetMeta(std::string(kNextSeqPrefix) + t.site));
     if (next.has_value()) {
@@ -59,8 +65,7 @@ Status ReplicationShipper::ShipOne(size_t target) {
   std::vector<std::pair<std::string, std::string>> subjects;  // (subject, outbox intent)
   for (auto it = t.pending.begin(); it != t.pending.end() && subjects.size() < vault::kMaxBatchChanges; ++it) {
     subjects.emplace_back(*it);
-    ASSIGN_OR_RETURN(vault::SubjectChange change,
-                     vault::ReadSubjectChange(*feed_, it->first, config_, t.target.role));
+    ASSIGN_OR_RETURN(vault::SubjectChange change, vault::ReadSubjectChange(*feed_, it->first));
     batch.changes.push_back(std::move(change));
   }
   ASSIGN_OR_RETURN(std::string envelope, vault::SignBatch(batch, seed_));

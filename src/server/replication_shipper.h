@@ -27,6 +27,7 @@
 namespace domicile::server {
 
 inline constexpr std::string_view kReplicationBatchPath = "/replication/v1/batch";
+inline constexpr std::string_view kReplicationExportPath = "/replication/v1/export";
 
 struct PostReply {
   int status = 0;
@@ -45,7 +46,9 @@ class ReplicationShipper {
     PostFn post;
   };
   // Marks every subject of the store changed (first shipment after a start is a full
-  // copy) and starts the thread. `feed` must outlive the shipper.
+  // copy) and starts the thread. `feed` must outlive the shipper. A `global` target
+  // is refused (FailedPrecondition): the change stream carries raw subject ids and
+  // wrapped keys, which a global site must never hold (docs/sites.md, "Global sites").
   static Result<std::unique_ptr<ReplicationShipper>> Start(vault::ChangeFeed* feed, vault::VaultConfig config,
                                                             std::string signing_seed, std::vector<Target> targets,
                                                             int64_t retry_ms);

@@ -15,7 +15,11 @@ namespace domicile::server {
 
 // POST /replication/v1/batch (body: the signed envelope) -> 200 {"applied_seq":N};
 // 403 not signed by an accepted enclave (or not addressed to this site), 400
-// malformed batch (nothing applied). Every method on /v1/... -> 403.
+// malformed batch (nothing applied); at a global site always 403 (the stream
+// carries raw subject ids and wrapped keys). Every method on /v1/... -> 403.
+// At a backup, POST /replication/v1/export (body: an export request signed by an
+// accepted enclave, vault/replication.h) -> 200 one page of the backup's state, for
+// `domicile site restore --from-url`; 403 unsigned, stale or addressed elsewhere.
 // `applier` must outlive the router.
 void AddSiteReceiverRoutes(Router& router, const gateway::GatewayConfig& config, vault::BatchApplier* applier);
 

@@ -15,12 +15,13 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::string_view kSigDomain = "domicile-replication-v1\n";
+constexpr std::string_view kExportSigDomain = "domicile-replication-export-v1\n";
 constexpr std::string_view kCursorPrefix = "replication/cursor/";
 constexpr std::string_view kOutboxPrefix = "replication/outbox/";
 constexpr uint64_t kBatchFormat = 2;  // 2: put changes carry the subject's index entries
 
-std::string SignedMessage(std::string_view payload) {
-  std::string m(kSigDomain);
+std::string SignedMessage(std::string_view payload, std::string_view domain) {
+  std::string m(domain);
   m.append(payload);
   return m;
 }
@@ -162,10 +163,31 @@ Result<ReplicationBatch> ParsePayload(std::string_view payload) {
   return b;
 }
 
+// Verifies a signed envelope and returns its payload bytes.
+Result<std::string> OpenEnvelope(std::string_view envelope, std::string_view public_key, std::string_view domain) {
+  if (envelope.size() > kMaxBatchBytes) return ResourceExhaustedError("envelope: too large");
+  const Json j = Json::parse(envelope, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgumentError("envelope: not JSON");
+  RETURN_IF_ERROR(OnlyKeys(j, {"v", "payload", "sig"}, "envelope"));
+  ASSIGN_OR_RETURN(uint64_t v, U64(j, "v", "envelope"));
+  if (v != 1) return InvalidArgumentError("envelope.v: unsupported version");
+  ASSIGN_OR_RETURN(std::string payload, Bytes(j, "payload", "envelope"));
+  ASSIGN_OR_RETURN(std::string sig, Bytes(j, "sig", "envelope"));
+  if (!crypto::Ed25519Verify(public_key, SignedMessage(payload, domain), sig)) {
+    return PermissionDeniedError("signature does not verify with the sender's replication key");
+  }
+  return payload;
+}
+
+Result<std::string> SignEnvelope(const Json& payload, std::string_view seed, std::string_view domain) {
+  const std::string text = payload.dump();
+  ASSIGN_OR_RETURN(std::string sig, crypto::Ed25519Sign(seed, SignedMessage(text, domain)));
+  return Json({{"v", 1}, {"payload", Base64Encode(text)}, {"sig", Base64Encode(sig)}}).dump();
+}
+
 }  // namespace
 
-Result<SubjectChange> ReadSubjectChange(store::Store& store, std::string_view subject, const VaultConfig& config,
-                                        SiteRole target_role) {
+Result<SubjectChange> ReadSubjectChange(store::Store& store, std::string_view subject) {
   SubjectChange c;
   c.subject = std::string(subject);
   ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store.GetSubject(subject));
@@ -174,45 +196,25 @@ Result<SubjectChange> ReadSubjectChange(store::Store& store, std::string_view su
     return c;
   }
   c.record = std::move(*rec);
-  ASSIGN_OR_RETURN(std::vector<store::FieldRecord> fields, store.GetAllFields(subject));
-  for (store::FieldRecord& f : fields) {
-    if (target_role == SiteRole::kGlobal &&
-        config.CategoryOf(f.collection, f.field) != Category::kInteroperable) {
-      continue;
-    }
-    c.fields.push_back(std::move(f));
-  }
-  if (target_role != SiteRole::kGlobal) {
-    ASSIGN_OR_RETURN(c.index, store.GetIndexEntries(subject));
-  }
+  ASSIGN_OR_RETURN(c.fields, store.GetAllFields(subject));
+  ASSIGN_OR_RETURN(c.index, store.GetIndexEntries(subject));
   return c;
 }
 
 Result<std::string> SignBatch(const ReplicationBatch& batch, std::string_view signing_seed) {
   Json changes = Json::array();
   for (const SubjectChange& c : batch.changes) changes.push_back(ChangeToJson(c));
-  const Json payload = {{"v", kBatchFormat}, {"from", batch.from_site}, {"to", batch.to_site}, {"seq", batch.seq},
-                        {"changes", std::move(changes)}};
-  const std::string text = payload.dump();
-  ASSIGN_OR_RETURN(std::string sig, crypto::Ed25519Sign(signing_seed, SignedMessage(text)));
-  return Json({{"v", 1}, {"payload", Base64Encode(text)}, {"sig", Base64Encode(sig)}}).dump();
+  return SignEnvelope({{"v", kBatchFormat}, {"from", batch.from_site}, {"to", batch.to_site}, {"seq", batch.seq},
+                       {"changes", std::move(changes)}},
+                      signing_seed, kSigDomain);
 }
 
 Result<ReplicationBatch> OpenBatch(std::string_view envelope, std::string_view sender_public_key,
                                    std::string_view expected_from, std::string_view expected_to) {
-  if (envelope.size() > kMaxBatchBytes) return ResourceExhaustedError("batch: too large");
   try {
-    const Json j = Json::parse(envelope, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return InvalidArgumentError("batch envelope: not JSON");
-    RETURN_IF_ERROR(OnlyKeys(j, {"v", "payload", "sig"}, "envelope"));
-    ASSIGN_OR_RETURN(uint64_t v, U64(j, "v", "envelope"));
-    if (v != 1) return InvalidArgumentError("envelope.v: unsupported version");
-    ASSIGN_OR_RETURN(std::string payload, Bytes(j, "payload", "envelope"));
-    ASSIGN_OR_RETURN(std::string sig, Bytes(j, "sig", "envelope"));
-    if (!crypto::Ed25519Verify(sender_public_key, SignedMessage(payload), sig)) {
-      return PermissionDeniedError("batch: signature does not verify with the sender's replication key");
-    }
-    ASSIGN_OR_RETURN(ReplicationBatch b, ParsePayload(payload));
+    Result<std::string> payload = OpenEnvelope(envelope, sender_public_key, kSigDomain);
+    if (!payload.ok()) return payload.status().Annotate("batch");
+    ASSIGN_OR_RETURN(ReplicationBatch b, ParsePayload(*payload));
     if (b.from_site != expected_from || b.to_site != expected_to) {
       return PermissionDeniedError("batch: not from " + std::string(expected_from) + " to " +
                                    std::string(expected_to));
@@ -220,6 +222,92 @@ Result<ReplicationBatch> OpenBatch(std::string_view envelope, std::string_view s
     return b;
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgumentError(std::string("batch: ") + e.what());
+  }
+}
+
+Result<std::string> SignExportRequest(const ExportRequest& request, std::string_view signing_seed) {
+  return SignEnvelope({{"v", 1},
+                       {"from", request.from_site},
+                       {"to", request.to_site},
+                       {"after", Base64Encode(request.after)},
+                       {"time_micros", request.time_micros}},
+                      signing_seed, kExportSigDomain);
+}
+
+Result<ExportRequest> OpenExportRequest(std::string_view envelope, std::string_view sender_public_key,
+                                        std::string_view expected_from, std::string_view expected_to,
+                                        int64_t now_micros) {
+  try {
+    Result<std::string> payload = OpenEnvelope(envelope, sender_public_key, kExportSigDomain);
+    if (!payload.ok()) return payload.status().Annotate("export request");
+    const Json j = Json::parse(*payload, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return InvalidArgumentError("export request: not JSON");
+    RETURN_IF_ERROR(OnlyKeys(j, {"v", "from", "to", "after", "time_micros"}, "export request"));
+    ASSIGN_OR_RETURN(uint64_t v, U64(j, "v", "export request"));
+    if (v != 1) return InvalidArgumentError("export request.v: unsupported version");
+    ExportRequest r;
+    ASSIGN_OR_RETURN(r.from_site, Str(j, "from", "export request"));
+    ASSIGN_OR_RETURN(r.to_site, Str(j, "to", "export request"));
+    ASSIGN_OR_RETURN(r.after, Bytes(j, "after", "export request"));
+    auto t = j.find("time_micros");
+    if (t == j.end() || !t->is_number_integer()) return InvalidArgumentError("export request.time_micros: not an integer");
+    r.time_micros = t->get<int64_t>();
+    if (r.from_site != expected_from || r.to_site != expected_to) {
+      return PermissionDeniedError("export request: not from " + std::string(expected_from) + " to " +
+                                   std::string(expected_to));
+    }
+    if (r.time_micros < now_micros - kMaxExportRequestAgeMicros ||
+        r.time_micros > now_micros + kMaxExportRequestAgeMicros) {
+      return PermissionDeniedError("export request: not fresh (signed more than 300 s from this site's clock)");
+    }
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgumentError(std::string("export request: ") + e.what());
+  }
+}
+
+Result<ExportPage> ReadExportPage(store::Store& store, std::string_view after) {
+  ExportPage page;
+  ASSIGN_OR_RETURN(std::vector<std::string> ids, store.ListSubjects(after, kMaxExportPage + 1));
+  page.more = ids.size() > kMaxExportPage;
+  if (page.more) ids.pop_back();
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(SubjectChange c, ReadSubjectChange(store, id));
+    page.changes.push_back(std::move(c));  // a shred: deleted since the listing
+  }
+  return page;
+}
+
+std::string EncodeExportPage(const ExportPage& page) {
+  Json changes = Json::array();
+  for (const SubjectChange& c : page.changes) changes.push_back(ChangeToJson(c));
+  return Json({{"v", kBatchFormat}, {"changes", std::move(changes)}, {"more", page.more}}).dump();
+}
+
+Result<ExportPage> ParseExportPage(std::string_view text) {
+  if (text.size() > kMaxBatchBytes) return ResourceExhaustedError("export page: too large");
+  try {
+    const Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return InvalidArgumentError("export page: not JSON");
+    RETURN_IF_ERROR(OnlyKeys(j, {"v", "changes", "more"}, "export page"));
+    ASSIGN_OR_RETURN(uint64_t v, U64(j, "v", "export page"));
+    if (v != kBatchFormat) return InvalidArgumentError("export page.v: unsupported format");
+    auto more = j.find("more");
+    if (more == j.end() || !more->is_boolean()) return InvalidArgumentError("export page.more: not a boolean");
+    auto changes = j.find("changes");
+    if (changes == j.end() || !changes->is_array()) return InvalidArgumentError("export page.changes: not an array");
+    if (changes->size() > kMaxExportPage) return ResourceExhaustedError("export page.changes: too many");
+    ExportPage page;
+    page.more = more->get<bool>();
+    for (size_t i = 0; i < changes->size(); ++i) {
+      const std::string what = "export page.changes[" + std::to_string(i) + "]";
+      ASSIGN_OR_RETURN(SubjectChange c, ChangeFromJson((*changes)[i], what));
+      if (!c.shred) RETURN_IF_ERROR(store::ValidateMutation(ToMutation(c)).Annotate(what));
+      page.changes.push_back(std::move(c));
+    }
+    return page;
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgumentError(std::string("export page: ") + e.what());
   }
 }
 

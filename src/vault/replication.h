@@ -21,7 +21,6 @@
 
 #include "common/status.h"
 #include "store/store.h"
-#include "vault/config.h"
 
 namespace domicile::vault {
 
@@ -37,7 +36,7 @@ struct SubjectChange {
   std::vector<store::FieldRecord> fields;  // when !shred, every field shipped
   // When !shred: every blind-index entry of the subject (keyed HMAC tokens, never
   // plaintext; entry.subject == subject), sorted. The receiver's entries of the
-  // subject become exactly these. Empty for a global target.
+  // subject become exactly these.
   std::vector<store::IndexEntry> index;
 
   friend bool operator==(const SubjectChange&, const SubjectChange&) = default;
@@ -52,13 +51,12 @@ struct ReplicationBatch {
   friend bool operator==(const ReplicationBatch&, const ReplicationBatch&) = default;
 };
 
-// The subject's current state in `store` (a shred change when it is absent). For a
-// `global` target only fields whose category is interoperable are kept, and no
-// index entries. The record, fields and index entries are three reads: a write
+// The subject's current state in `store` (a shred change when it is absent), for a
+// backup target. The record, fields and index entries are three reads: a write
 // racing with them marks the subject changed again, so the next shipment of it
-// carries the whole newer state.
-Result<SubjectChange> ReadSubjectChange(store::Store& store, std::string_view subject, const VaultConfig& config,
-                                        SiteRole target_role);
+// carries the whole newer state. (Global sites get no store state: it carries raw
+// subject ids and wrapped keys; docs/sites.md, "Global sites".)
+Result<SubjectChange> ReadSubjectChange(store::Store& store, std::string_view subject);
 
 // The signed envelope: {"v":1,"payload":"<base64 batch JSON>","sig":"<base64>"},
 // sig = Ed25519(seed, "domicile-replication-v1\n" || payload bytes). The batch
@@ -72,6 +70,43 @@ Result<std::string> SignBatch(const ReplicationBatch& batch, std::string_view si
 Result<ReplicationBatch> OpenBatch(std::string_view envelope, std::string_view sender_public_key,
                                    std::string_view expected_from, std::string_view expected_to);
 
+// Restore over HTTP from a running backup: the new enclave asks for pages of the
+// backup's state with a request signed by the enclave's replication key (domain
+// "domicile-replication-export-v1\n", so a batch signature never passes as a
+// request, nor the reverse), fresh within kMaxExportRequestAgeMicros of the
+// backup's clock. The answer is a page of `put` changes (no signature: sealed
+// values and wrapped keys authenticate under the custodian's keys at unseal).
+inline constexpr int64_t kMaxExportRequestAgeMicros = 300'000'000;
+inline constexpr size_t kMaxExportPage = 256;
+
+struct ExportRequest {
+  std::string from_site;  // the enclave whose copy is asked for
+  std::string to_site;    // the backup asked
+  std::string after;      // subjects after this id ("" = from the first)
+  int64_t time_micros = 0;
+
+  friend bool operator==(const ExportRequest&, const ExportRequest&) = default;
+};
+Result<std::string> SignExportRequest(const ExportRequest& request, std::string_view signing_seed);
+// Like OpenBatch; also PermissionDenied for a request older or newer than
+// kMaxExportRequestAgeMicros against `now_micros`.
+Result<ExportRequest> OpenExportRequest(std::string_view envelope, std::string_view sender_public_key,
+                                        std::string_view expected_from, std::string_view expected_to,
+                                        int64_t now_micros);
+
+struct ExportPage {
+  // In subject order; a `shred` for a subject deleted between listing and reading.
+  std::vector<SubjectChange> changes;
+  bool more = false;  // ask again with after = the last change's subject
+
+  friend bool operator==(const ExportPage&, const ExportPage&) = default;
+};
+// Up to kMaxExportPage subjects of `store` after `after`.
+Result<ExportPage> ReadExportPage(store::Store& store, std::string_view after);
+std::string EncodeExportPage(const ExportPage& page);
+// Strict, as OpenBatch's payload parsing (InvalidArgument).
+Result<ExportPage> ParseExportPage(std::string_view text);
+
 // Applies verified batches to a backup's store. Idempotent: a batch whose seq is not
 // above the sender's cursor changes nothing. Each subject change is atomic (record,
 // fields, and the index entries replaced by the shipped ones, in one Mutation); the
@@ -83,6 +118,7 @@ class BatchApplier {
   // Returns the sender's cursor after the batch (the last seq applied).
   Result<uint64_t> Apply(const ReplicationBatch& batch);
   Result<uint64_t> Cursor(std::string_view from_site);
+  store::Store* store() const { return store_; }
 
  private:
   store::Store* const store_;

@@ -332,6 +332,19 @@ TEST_F(MultisiteTest, BackupHoldsCiphertextOnlyRestoreNeedsUnsealShredSurvivesMo
   EXPECT_NE(r.err.find("0 finding(s), 0 violation(s)"), std::string::npos) << r.err;
 
   ASSERT_EQ(enclave->Terminate(), 0) << ReadAll(t_ + "/enclave.log");
+
+  // Restore, first from the running backup over HTTP (pages asked for with requests
+  // signed by the enclave's replication key; unsigned ones are refused)...
+  auto unsigned_export = (*to_backup)->Post("/replication/v1/export", R"({"v":1,"payload":"e30=","sig":"AAAA"})",
+                                            "application/json");
+  ASSERT_TRUE(unsigned_export.ok());
+  EXPECT_EQ(unsigned_export->status, 403) << unsigned_export->body;
+  r = D("site restore --from-url http://127.0.0.2:" + std::to_string(backup_port) +
+        " --site us-enclave-1 --backup-site de-backup --key " + t_ + "/replication.key --data-dir " + t_ +
+        "/restored");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string restored_over_http = r.out;
+  EXPECT_NE(r.out.find("restored 2 subjects"), std::string::npos) << r.out;  // lee was shredded
   ASSERT_EQ(backup->Terminate(), 0) << ReadAll(t_ + "/backup.log");
   EXPECT_EQ(witness.Terminate(), 0);
 
@@ -345,11 +358,14 @@ TEST_F(MultisiteTest, BackupHoldsCiphertextOnlyRestoreNeedsUnsealShredSurvivesMo
   EXPECT_FALSE(FilesContaining(t_ + "/control", values).empty());
   EXPECT_FALSE(ReadAll(t_ + "/backup.log").find("555") != std::string::npos);
 
-  // Restore: a new enclave from the backup's copy, with the custodian's keyring but
-  // not yet the root key. It starts sealed and fails closed.
-  r = D("site restore --from " + t_ + "/backup/store --data-dir " + t_ + "/restored");
+  // ...and from the stopped backup's store directory: the same copy.
+  r = D("site restore --from " + t_ + "/backup/store --data-dir " + t_ + "/restored-from-dir");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("restored 2 subjects"), std::string::npos) << r.out;  // lee was shredded
+  EXPECT_EQ(std::regex_replace(r.out, std::regex(" into .*"), ""),
+            std::regex_replace(restored_over_http, std::regex(" into .*"), ""));
+
+  // The restored enclave, with the custodian's keyring but not yet the root key,
+  // starts sealed and fails closed.
   fs::copy_file(t_ + "/enclave/keyring", t_ + "/restored/keyring");
   YAML::Node restored_cfg = SiteConfig("us-enclave-1", "127.0.0.1:0");
   restored_cfg["log"]["origin"] = "us-enclave-1.multisite.test/audit-restored";
