@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -202,7 +203,8 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   f.max_interval_ms = st.max_interval_micros / 1000.0;
   f.max_commit_ms = st.max_commit_micros / 1000.0;
   f.files_per_s = double(st.files_written) / f.elapsed;
-  const size_t over = std::size(tlog::Appender::Stats::kIntervalBucketMicros) - 3;  // first bucket > 10 ms
+  const auto& bounds = tlog::Appender::Stats::kIntervalBucketMicros;
+  const size_t over = std::upper_bound(std::begin(bounds), std::end(bounds), 10000) - std::begin(bounds);
   for (size_t i = over; i < st.intervals_by_length.size(); ++i) f.intervals_over_10ms += st.intervals_by_length[i];
   return f;
 }

@@ -15,8 +15,8 @@
 
 #include <array>
 #include <condition_variable>
-#include <iterator>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
