@@ -34,9 +34,76 @@ std::string FormatRfc3339Micros(int64_t unix_micros) {
   return buf;
 }
 
-std::string AuditEntry::ToJson() const {
+namespace {
+
+// JSON text as nlohmann::json::dump writes it (no ASCII escaping of UTF-8):
+// '"', '\\' and the short escapes, other control bytes as \u00xx.
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out += kHex[(c >> 4) & 0xf];
+          out += kHex[c & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+// Well-formed UTF-8 (Unicode 15, table 3-7): no overlongs, surrogates or code points
+// past U+10FFFF.
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(i);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return false;
+    }
+    if (n >= s.size() - i) return false;  // truncated sequence
+    if (b(i + 1) < lo || b(i + 1) > hi) return false;
+    for (size_t k = 2; k <= n; ++k) {
+      if (b(i + k) < 0x80 || b(i + k) > 0xbf) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string internal::AuditEntryToJsonReference(const AuditEntry& e) {
   ordered_json fields_json = ordered_json::array();
-  for (const FieldDecision& f : fields) {
+  for (const FieldDecision& f : e.fields) {
     fields_json.push_back({{"field", f.field},
                            {"decision", f.view == View::kNone ? "deny" : "allow"},
                            {"view", ViewName(f.view)},
@@ -45,31 +112,120 @@ std::string AuditEntry::ToJson() const {
   }
   ordered_json j = {
       {"v", kAuditEntryVersion},
-      {"time", FormatRfc3339Micros(time_unix_micros)},
-      {"request_id", request_id},
-      {"principal", principal},
-      {"authenticated_by", authenticated_by},
-      {"source_ip", source_ip},
-      {"source_country", source_country},
-      {"action", action},
-      {"subject", subject},
-      {"collection", collection},
+      {"time", FormatRfc3339Micros(e.time_unix_micros)},
+      {"request_id", e.request_id},
+      {"principal", e.principal},
+      {"authenticated_by", e.authenticated_by},
+      {"source_ip", e.source_ip},
+      {"source_country", e.source_country},
+      {"action", e.action},
+      {"subject", e.subject},
+      {"collection", e.collection},
       {"fields", fields_json},
-      {"purpose", purpose},
-      {"justification", justification},
-      {"records", records},
-      {"bulk", bulk},
-      {"outcome", outcome},
-      {"status", http_status},
-      {"reason", reason},
+      {"purpose", e.purpose},
+      {"justification", e.justification},
+      {"records", e.records},
+      {"bulk", e.bulk},
+      {"outcome", e.outcome},
+      {"status", e.http_status},
+      {"reason", e.reason},
   };
   // The receipt is the vault's canonical JSON (its digest covers those bytes); kept as an object.
-  if (!receipt.empty()) {
-    ordered_json r = ordered_json::parse(receipt, nullptr, /*allow_exceptions=*/false);
-    j["receipt"] = r.is_discarded() ? ordered_json(receipt) : r;
+  if (!e.receipt.empty()) {
+    ordered_json r = ordered_json::parse(e.receipt, nullptr, /*allow_exceptions=*/false);
+    j["receipt"] = r.is_discarded() ? ordered_json(e.receipt) : r;
   }
   // Invalid UTF-8 cannot reach here through the validated inputs; replace rather than throw.
   return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+std::string AuditEntry::ToJson() const {
+  // The common case written directly; receipts (re-serialized as JSON objects) and
+  // text that is not UTF-8 (replaced) take the reference path.
+  bool plain = receipt.empty();
+  for (std::string_view text : {std::string_view(request_id), std::string_view(principal),
+                                std::string_view(authenticated_by), std::string_view(source_ip),
+                                std::string_view(source_country), std::string_view(action), std::string_view(subject),
+                                std::string_view(collection), std::string_view(purpose),
+                                std::string_view(justification), std::string_view(bulk), std::string_view(outcome),
+                                std::string_view(reason)}) {
+    plain = plain && IsUtf8(text);
+  }
+  for (const FieldDecision& f : fields) {
+    plain = plain && IsUtf8(f.field);
+    for (const auto& p : f.policy_ids) plain = plain && IsUtf8(p);
+    for (const auto& p : f.errors) plain = plain && IsUtf8(p);
+  }
+  if (!plain) return internal::AuditEntryToJsonReference(*this);
+
+  std::string out;
+  out.reserve(512);
+  const auto key = [&out](std::string_view k) {
+    out += ',';
+    AppendJsonString(out, k);
+    out += ':';
+  };
+  const auto string_list = [&out](const std::vector<std::string>& list) {
+    out += '[';
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (i > 0) out += ',';
+      AppendJsonString(out, list[i]);
+    }
+    out += ']';
+  };
+  out += "{\"v\":";
+  out += std::to_string(kAuditEntryVersion);
+  key("time");
+  AppendJsonString(out, FormatRfc3339Micros(time_unix_micros));
+  key("request_id");
+  AppendJsonString(out, request_id);
+  key("principal");
+  AppendJsonString(out, principal);
+  key("authenticated_by");
+  AppendJsonString(out, authenticated_by);
+  key("source_ip");
+  AppendJsonString(out, source_ip);
+  key("source_country");
+  AppendJsonString(out, source_country);
+  key("action");
+  AppendJsonString(out, action);
+  key("subject");
+  AppendJsonString(out, subject);
+  key("collection");
+  AppendJsonString(out, collection);
+  key("fields");
+  out += '[';
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const FieldDecision& f = fields[i];
+    if (i > 0) out += ',';
+    out += "{\"field\":";
+    AppendJsonString(out, f.field);
+    out += f.view == View::kNone ? ",\"decision\":\"deny\"" : ",\"decision\":\"allow\"";
+    key("view");
+    AppendJsonString(out, ViewName(f.view));
+    key("policies");
+    string_list(f.policy_ids);
+    key("errors");
+    string_list(f.errors);
+    out += '}';
+  }
+  out += ']';
+  key("purpose");
+  AppendJsonString(out, purpose);
+  key("justification");
+  AppendJsonString(out, justification);
+  key("records");
+  out += std::to_string(records);
+  key("bulk");
+  AppendJsonString(out, bulk);
+  key("outcome");
+  AppendJsonString(out, outcome);
+  key("status");
+  out += std::to_string(http_status);
+  key("reason");
+  AppendJsonString(out, reason);
+  out += '}';
+  return out;
 }
 
 Result<AuditEntry> AuditEntry::FromJson(std::string_view text) {

@@ -51,6 +51,12 @@ struct AuditEntry {
   static Result<AuditEntry> FromJson(std::string_view json);
 };
 
+namespace internal {
+// The encoding through nlohmann::ordered_json, which defines the format: ToJson writes
+// the same bytes without building a JSON tree (tests compare the two).
+std::string AuditEntryToJsonReference(const AuditEntry& entry);
+}  // namespace internal
+
 // "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC).
 std::string FormatRfc3339Micros(int64_t unix_micros);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace domicile::gateway {
 namespace {
 
@@ -81,6 +83,41 @@ TEST(AuditEntryTest, RejectsMalformed) {
 TEST(AuditEntryTest, TimeFormat) {
   EXPECT_EQ(FormatRfc3339Micros(0), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatRfc3339Micros(1'000'001), "1970-01-01T00:00:01.000001Z");
+}
+
+// ToJson writes by hand what the nlohmann reference writes: same bytes for random
+// text (quotes, backslashes, control bytes, multi-byte and broken UTF-8), lists and numbers.
+TEST(AuditEntryTest, DirectEncodingMatchesTheReference) {
+  std::mt19937_64 rng(20261129);
+  const std::vector<std::string> pieces = {"a", "Z", "0", " ", "\"", "\\", "/", "\b", "\f", "\n", "\r", "\t",
+                                           std::string(1, '\0'), "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x82\xac",
+                                           "\xf0\x9f\x98\x80", "\xed\x9f\xbf", "\xc3", "\xff", "\xc0\xaf", "\xed\xa0\x80",
+                                           "\xf4\x90\x80\x80", "\xe0\x80\x80", "::", "\\u00"};
+  auto text = [&] {
+    std::string out;
+    for (int n = static_cast<int>(rng() % 6); n > 0; --n) out += pieces[rng() % pieces.size()];
+    return out;
+  };
+  for (int i = 0; i < 2000; ++i) {
+    AuditEntry e;
+    e.time_unix_micros = static_cast<int64_t>(rng() % 4'000'000'000'000'000ULL);
+    for (std::string* s : {&e.request_id, &e.principal, &e.authenticated_by, &e.source_ip, &e.source_country,
+                           &e.action, &e.subject, &e.collection, &e.purpose, &e.justification, &e.bulk, &e.outcome,
+                           &e.reason}) {
+      *s = text();
+    }
+    for (int f = static_cast<int>(rng() % 3); f > 0; --f) {
+      FieldDecision d{text(), static_cast<View>(rng() % 4), {}, {}};
+      for (int p = static_cast<int>(rng() % 3); p > 0; --p) d.policy_ids.push_back(text());
+      for (int p = static_cast<int>(rng() % 2); p > 0; --p) d.errors.push_back(text());
+      e.fields.push_back(std::move(d));
+    }
+    e.records = rng();
+    e.http_status = static_cast<int>(rng() % 600) - 1;
+    if (i % 50 == 0) e.receipt = R"({"digest":"ab", "n":1})";
+    ASSERT_EQ(e.ToJson(), internal::AuditEntryToJsonReference(e)) << "case " << i;
+  }
+  EXPECT_EQ(Sample().ToJson(), internal::AuditEntryToJsonReference(Sample()));
 }
 
 }  // namespace

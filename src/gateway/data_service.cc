@@ -203,9 +203,7 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
   }
   ASSIGN_OR_RETURN(std::string home, deps_.vault->Home(request.subject));
   ASSIGN_OR_RETURN(std::string subject_pseudonym, SubjectPseudonym(deps_.pseudonym_key, request.subject));
-  ASSIGN_OR_RETURN(cedar::Value cedar_context,
-                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr,
-                                           {std::string(kActionType), std::string(ViewAction(View::kPlain))}));
+  const cedar::Value cedar_context = context.ToCedarContext();
 
   const std::shared_ptr<const cedar::Entities> entities = EntitiesFor(home);
   const cedar::EntityUid principal_uid = ToCedarUid(principal.uid);
@@ -273,9 +271,7 @@ Result<AuditEntry> DataService::Write(const Principal& principal, const RequestC
   }
   if (home.empty()) return InvalidArgumentError("home is required for a new subject");
   ASSIGN_OR_RETURN(std::string subject_pseudonym, SubjectPseudonym(deps_.pseudonym_key, subject));
-  ASSIGN_OR_RETURN(cedar::Value cedar_context,
-                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr,
-                                           {std::string(kActionType), "write"}));
+  const cedar::Value cedar_context = context.ToCedarContext();
   AuditEntry audit = BaseAudit(principal, context, "write", subject_pseudonym);
   const bool all_allowed = DecideEach(deps_, policy_names_, *EntitiesFor(home), ToCedarUid(principal.uid), "write",
                                       fields, FieldUids(fields), cedar_context, audit);
@@ -292,8 +288,7 @@ Result<DeleteResult> DataService::Delete(const Principal& principal, const Reque
                                          std::string_view subject, AuditTrail& trail) {
   ASSIGN_OR_RETURN(std::string home, deps_.vault->Home(subject));
   ASSIGN_OR_RETURN(std::string subject_pseudonym, SubjectPseudonym(deps_.pseudonym_key, subject));
-  ASSIGN_OR_RETURN(cedar::Value cedar_context,
-                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr, {std::string(kActionType), "delete"}));
+  const cedar::Value cedar_context = context.ToCedarContext();
   std::vector<std::pair<std::string, std::string>> fields;
   for (const auto& [collection, spec] : deps_.vault->config().collections) {
     for (const auto& [field, unused] : spec.fields) fields.emplace_back(collection, field);
@@ -336,8 +331,7 @@ Result<LookupResult> DataService::Lookup(const Principal& principal, const Reque
   }
   // Decided once, on the field as held at this site (the subjects' home jurisdiction).
   const std::string home = deps_.vault->config().site().jurisdiction;
-  ASSIGN_OR_RETURN(cedar::Value cedar_context,
-                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr, {std::string(kActionType), "search"}));
+  const cedar::Value cedar_context = context.ToCedarContext();
   Verdict v = Decide(deps_, policy_names_, *EntitiesFor(home), ToCedarUid(principal.uid), "search",
                      FieldUid(request.collection, request.field), cedar_context);
 
@@ -377,8 +371,7 @@ Result<ExportResult> DataService::Export(const Principal& principal, const Reque
   // Decided once per field, on the field as held at this site (an enclave holds the
   // subjects of its own jurisdiction only; a subject homed elsewhere is skipped).
   const std::string site_home = deps_.vault->config().site().jurisdiction;
-  ASSIGN_OR_RETURN(cedar::Value cedar_context,
-                   cedar::ParseContextJson(context.ToCedarContextJson(), nullptr, {std::string(kActionType), "export"}));
+  const cedar::Value cedar_context = context.ToCedarContext();
   const std::shared_ptr<const cedar::Entities> entities = EntitiesFor(site_home);
   const cedar::EntityUid principal_uid = ToCedarUid(principal.uid);
   AuditEntry audit = BaseAudit(principal, context, "export", "");

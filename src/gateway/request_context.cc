@@ -56,4 +56,20 @@ std::string RequestContext::ToCedarContextJson() const {
   return ctx.dump();
 }
 
+cedar::Value RequestContext::ToCedarContext() const {
+  cedar::ExtValue ip;
+  ip.kind = cedar::ExtValue::Kind::kIpAddr;
+  ip.v6 = !source_ip.is_v4();
+  ip.prefix = ip.v6 ? 128 : 32;
+  const size_t n = ip.v6 ? 16 : 4;
+  for (size_t i = 0; i < n; ++i) ip.bytes[i] = source_ip.bytes()[i];
+  return cedar::Value::Record({
+      {"source_ip", cedar::Value(ip)},
+      {"source_country", cedar::Value(source_country)},
+      {"purpose", cedar::Value(purpose)},
+      {"justification", cedar::Value(justification)},
+      {"time", cedar::Value(static_cast<int64_t>(time_unix_micros / 1'000'000))},
+  });
+}
+
 }  // namespace domicile::gateway

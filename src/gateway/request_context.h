@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "cedar/ast.h"
 #include "common/status.h"
 #include "gateway/ip_address.h"
 #include "gateway/network_map.h"
@@ -32,6 +33,9 @@ struct RequestContext {
   // {"source_ip":{"__extn":{"fn":"ip","arg":"…"}},"source_country":"US","purpose":"…",
   //  "justification":"…","time":<unix seconds>}
   std::string ToCedarContextJson() const;
+  // The same record as a Cedar value, built directly (what ParseContextJson makes of
+  // ToCedarContextJson() without a schema; tests compare the two).
+  cedar::Value ToCedarContext() const;
 };
 
 // What the transport knows about a request, before any checking.

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cedar/cedar.h"
+
 namespace domicile::gateway {
 namespace {
 
@@ -91,6 +93,22 @@ TEST_F(RequestContextTest, CedarContextJson) {
   EXPECT_EQ(j["source_country"], "US");
   EXPECT_EQ(j["purpose"], "support");
   EXPECT_EQ(j["time"], 1'700'000'000);
+}
+
+TEST(CedarContextTest, CedarValueEqualsTheParsedJson) {
+  for (const char* ip : {"127.0.0.5", "10.1.2.3", "0.0.0.0", "::1", "2001:db8::7", "::ffff:192.0.2.9", "fe80::1:2:3:4"}) {
+    RequestContext c;
+    c.request_id = "r";
+    c.time_unix_micros = 1'700'000'123'999'999;
+    c.source_ip = IpAddress::Parse(ip).value();
+    c.source_country = "US";
+    c.purpose = std::string(ip).size() % 2 ? "investigation" : "";
+    c.justification = "T-1 \"quoted\" \\ ok";
+    auto parsed = cedar::ParseContextJson(c.ToCedarContextJson(), nullptr, {"Domicile::Action", "read"});
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    EXPECT_TRUE(c.ToCedarContext() == *parsed) << ip << ": " << c.ToCedarContext().ToString() << " vs "
+                                               << parsed->ToString();
+  }
 }
 
 }  // namespace
