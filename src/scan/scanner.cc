@@ -453,16 +453,16 @@ class Scanner::Impl::Pass {
       : impl_(impl), text_(text), fields_(fields), field_override_(field_override), hits_(hits) {}
 
   void Run(const Candidates& cands) {
-    for (int r = 0; r < kPatternCount; ++r) {
-      for (Window w : cands.windows[r]) OnWindow(kPatterns[r].kinds, w);
-    }
     // Birth dates and advertising ids are looked for near their keywords only,
     // unless a field name away from the text (CSV header, SQL column) may
-    // support them: then everywhere.
+    // support them: then everywhere (and the keyword windows add nothing).
     for (Kind kind : {Kind::kDate, Kind::kUuid}) {
-      if (impl_.On(kind) && SupportedOffText(kKindEntities[static_cast<int>(kind)][0])) {
-        ExactRe2(kind, {0, text_.size()});
-      }
+      everywhere_[static_cast<int>(kind)] =
+          impl_.On(kind) && SupportedOffText(kKindEntities[static_cast<int>(kind)][0]);
+      if (everywhere_[static_cast<int>(kind)]) ExactRe2(kind, {0, text_.size()});
+    }
+    for (int r = 0; r < kPatternCount; ++r) {
+      for (Window w : cands.windows[r]) OnWindow(kPatterns[r].kinds, w);
     }
   }
 
@@ -503,6 +503,7 @@ class Scanner::Impl::Pass {
         return;
       case Kind::kDate:
       case Kind::kUuid: {
+        if (everywhere_[static_cast<int>(kind)]) return;
         // A keyword ends in the window's middle; with JSON keys, whatever follows
         // on the line may be the keyword's value.
         if (fields_ != nullptr && fields_->NamesInText()) {
@@ -664,6 +665,7 @@ class Scanner::Impl::Pass {
   std::string_view field_override_;
   std::vector<Hit>& hits_;
   std::array<size_t, kKindCount> next_{};
+  std::array<bool, kKindCount> everywhere_{};  // looked for in the whole buffer
   size_t colon_done_ = 0;  // ':' before this were part of a run already looked at
   Window token_{0, 0};     // the last hex token InsideUuid() measured
   bool token_is_uuid_ = false;
