@@ -9,13 +9,15 @@
 // of every 5-second window (a long run shows whether the rate holds), and the
 // process's CPU time, since the machine may be shared.
 //
-// Each run writes a fresh log directory under `dir` and deletes it at the end,
-// then waits TLOG_SETTLE_SECONDS (default 65) before exiting: ext4 without a
-// journal (as here) skips inodes freed in the last 60 s when it allocates new
-// ones, scanning past each of them, so a run started right after another one's
-// deletion would pay for it (that made back-to-back runs ever slower). The log's
-// own steady-state deletions (superseded partials) happen during the run and are
-// measured.
+// Each run writes a fresh log directory under `dir` and deletes it at the end. A
+// run first waits until TLOG_SETTLE_SECONDS (default 360) have passed since the
+// previous run's deletion (time kept in `dir`/bench_tlog_append.deleted): ext4
+// without a journal (as here) does not reuse an inode freed less than 60 s ago, or
+// 360 s if its inode-table block is dirty, and scans past every such inode of a
+// group for each file it creates, so a run started right after another one's
+// deletion pays for it (49 % of its CPU, against 0.15 % six minutes later; that made
+// back-to-back runs ever slower). The log's own steady-state deletions
+// (superseded partials) happen during the run and are measured.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -104,9 +107,26 @@ struct Figures {
 
 constexpr double kWindow = 5;  // seconds
 
-// Deletes `dir`, makes the deletion durable, and waits until ext4 would reuse the
-// freed inodes without scanning past them (see the file comment).
-void RemoveAndSettle(const std::string& dir) {
+// Where the time of the last run's deletion is kept, and how long after it a run
+// starts (see the file comment).
+std::string StampPath(const std::string& base) { return base + "/bench_tlog_append.deleted"; }
+int SettleSeconds() {
+  const char* env = std::getenv("TLOG_SETTLE_SECONDS");
+  return env != nullptr ? std::max(0, std::atoi(env)) : 360;
+}
+
+void WaitForPreviousDeletion(const std::string& base) {
+  auto stamp = FileSystem::Default()->ReadFile(StampPath(base));
+  if (!stamp.ok()) return;
+  const long long wait = std::atoll(stamp->c_str()) + SettleSeconds() - static_cast<long long>(::time(nullptr));
+  if (wait <= 0) return;
+  std::printf("waiting %lld s for the previous run's deletion to settle (TLOG_SETTLE_SECONDS)\n", wait);
+  std::fflush(stdout);
+  std::this_thread::sleep_for(std::chrono::seconds(wait));
+}
+
+// Deletes `dir`, makes the deletion durable, and records when (see the file comment).
+void Remove(const std::string& dir, const std::string& base) {
   const auto start = Clock::now();
   // Files first, on many threads: with the `discard` mount option each unlink waits
   // for the device to discard the file's blocks.
@@ -126,15 +146,11 @@ void RemoveAndSettle(const std::string& dir) {
   for (auto& t : removers) t.join();
   const auto removed = files.size() + std::filesystem::remove_all(dir, ec);
   if (ec) std::fprintf(stderr, "cannot remove %s: %s\n", dir.c_str(), ec.message().c_str());
-  const std::string parent = std::filesystem::path(dir).parent_path().string();
-  (void)FileSystem::Default()->SyncFileSystem(parent.empty() ? "." : parent);
-  const char* env = std::getenv("TLOG_SETTLE_SECONDS");
-  const int settle = env != nullptr ? std::atoi(env) : 65;
-  std::printf("  removed %s (%llu files and directories) in %.1f s; waiting %d s for the file system to settle "
+  (void)FileSystem::Default()->SyncFileSystem(base);
+  (void)WriteFileSynced(*FileSystem::Default(), StampPath(base), std::to_string(::time(nullptr)));
+  std::printf("  removed %s (%llu files and directories) in %.1f s; the next run starts %d s later "
               "(TLOG_SETTLE_SECONDS)\n",
-              dir.c_str(), static_cast<unsigned long long>(removed), Seconds(start, Clock::now()), settle);
-  std::fflush(stdout);
-  std::this_thread::sleep_for(std::chrono::seconds(std::max(settle, 0)));
+              dir.c_str(), static_cast<unsigned long long>(removed), Seconds(start, Clock::now()), SettleSeconds());
 }
 
 // Appends from `threads` threads (each submits Pipeline() entries, then waits for
@@ -234,6 +250,7 @@ int main(int argc, char** argv) {
   std::string base = argc > 3 ? argv[3] : (tmp ? tmp : "/var/tmp");
   std::string dir = base + "/bench_tlog_append." + std::to_string(::getpid());
 
+  WaitForPreviousDeletion(base);
   HashFigures hash1 = HashRate(1, 1.0);
   HashFigures hash_all = HashRate(int(std::thread::hardware_concurrency()), 1.0);
 
@@ -252,6 +269,6 @@ int main(int argc, char** argv) {
                 durable.rate >= 1e6 ? "met" : "missed", durable.max_interval_ms <= 10 ? "met" : "missed");
   }
   std::fflush(stdout);
-  RemoveAndSettle(dir);
+  Remove(dir, base);
   return durable.ok ? 0 : 1;
 }
