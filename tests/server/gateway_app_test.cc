@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "fakes/mem_file_system.h"
@@ -329,6 +331,56 @@ TEST(GatewayAppFailClosedTest, NoDataWhenTheLogCannotAppend) {
   EXPECT_FALSE(r.headers.contains("domicile-audit-index"));
   EXPECT_EQ(testing::Get(kUs, (*app)->port(), "/readyz").status, 503);
   EXPECT_FALSE((*app)->Shutdown().ok()) << "the failed commit is reported at close";
+}
+
+// Many reads in flight when the log fails: each one is answered 503, without data and
+// without an index, whether its entry was in the failed commit or submitted after it.
+TEST(GatewayAppFailClosedTest, EveryPendingReadFailsClosedWhenTheLogFails) {
+  testing::TempDir dir;
+  testing::MemFileSystem fs;
+  auto config = gateway::DemoGatewayConfig();
+  ASSERT_TRUE(config.ok());
+  GatewayAppOptions options;
+  options.data_dir = dir.path();
+  options.port = 0;
+  options.fs = &fs;
+  auto app = GatewayApp::Start(*config, options);
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  const gateway::Ed25519Jwk key = gateway::DemoIdentityProviderKey();
+  auto token = [&](const std::string& who) {
+    return gateway::IssueJwt({key.seed, key.key_id, std::string(gateway::kDemoIssuer), who,
+                              {std::string(gateway::kDemoAudience)}, Clock::System()->NowUnixMicros() / 1'000'000,
+                              600, 0})
+        .value();
+  };
+  const std::string put_body = R"({"home":"US","data":{"profile":{"phone":"+1 415 555 0123"}}})";
+  TestConnection ingest(kUs, (*app)->port());
+  ASSERT_EQ(ingest
+                .Exchange("PUT /v1/subjects/u1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer " +
+                          token("ingest") + "\r\nDomicile-Purpose: ingest\r\nContent-Length: " +
+                          std::to_string(put_body.size()) + "\r\n\r\n" + put_body)
+                .status,
+            200);
+  const std::string read = "GET /v1/subjects/u1/profile HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                           "Authorization: Bearer " + token("ana") + "\r\nDomicile-Purpose: investigation\r\n\r\n";
+  constexpr int kClients = 12;
+  std::vector<std::unique_ptr<TestConnection>> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(std::make_unique<TestConnection>(kUs, (*app)->port()));
+  fs.SetFault(fs.op_count() + 1);  // the next commit fails
+  fs.SetCrashAfterFault(true);
+  std::vector<TestResponse> answers(kClients);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] { answers[i] = clients[i]->Exchange(read); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const TestResponse& r : answers) {
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_EQ(r.body.find("555"), std::string::npos);
+    EXPECT_FALSE(r.headers.contains("domicile-audit-index"));
+  }
+  EXPECT_EQ(testing::Get(kUs, (*app)->port(), "/readyz").status, 503);
+  EXPECT_FALSE((*app)->Shutdown().ok());
 }
 
 }  // namespace
