@@ -20,38 +20,38 @@ const EVP_CIPHER* Cipher() {
   return cipher;
 }
 
-// A context bound to AES-256-GCM, keyed with `key` unless it is null.
-Ctx NewCtx(const unsigned char* key) {
-  Ctx ctx(EVP_CIPHER_CTX_new());
-  if (ctx && (Cipher() == nullptr || EVP_CipherInit_ex2(ctx.get(), Cipher(), key, nullptr, 1, nullptr) != 1)) {
-    ctx.reset();
-  }
-  return ctx;
-}
-
-// One context per thread for the one-shot functions, bound to AES-256-GCM once
-// and re-keyed on every call: creating a context, or re-binding the cipher, costs
-// more than sealing a kilobyte.
+// One context per thread, bound to AES-256-GCM once and re-keyed on every call:
+// creating a context, or re-binding the cipher, costs more than sealing a
+// kilobyte. (A context kept keyed per key was tried, commit 71e3fed: no gain
+// once there are thousands of keys, whose contexts, 1.2 KB each, are cold in the
+// CPU caches, while a 32-byte key is expanded in ~0.2 us; docs/performance.md.)
 EVP_CIPHER_CTX* ThreadCtx() {
-  thread_local Ctx ctx = NewCtx(nullptr);
+  thread_local Ctx ctx = [] {
+    Ctx c(EVP_CIPHER_CTX_new());
+    if (c && (Cipher() == nullptr || EVP_CipherInit_ex2(c.get(), Cipher(), nullptr, nullptr, 1, nullptr) != 1)) {
+      c.reset();
+    }
+    return c;
+  }();
   return ctx.get();
 }
 
 const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 unsigned char* U(std::string& s, size_t at) { return reinterpret_cast<unsigned char*>(s.data()) + at; }
 
-// Seals with `ctx`, setting `key` first unless it is null (a pre-keyed context).
-// EVP_CipherInit_ex2 with a null key keeps the context's key schedule; GCM uses
-// the same schedule in both directions.
-Result<std::string> SealWith(EVP_CIPHER_CTX* ctx, const unsigned char* key, std::string_view plaintext,
-                             std::string_view aad, std::string_view prefix) {
+}  // namespace
+
+Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext, std::string_view aad,
+                             std::string_view prefix) {
+  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
   if (plaintext.size() > (1u << 30)) return InvalidArgumentError("aead: plaintext too large");
   std::string out(prefix.size() + kAeadNonceSize + plaintext.size() + kAeadTagSize, '\0');
   std::copy(prefix.begin(), prefix.end(), out.begin());
   const size_t at = prefix.size();  // nonce | ciphertext | tag from here
   RETURN_IF_ERROR(RandomFill(U(out, at), kAeadNonceSize));
+  EVP_CIPHER_CTX* ctx = ThreadCtx();
   int len = 0;
-  if (ctx == nullptr || EVP_CipherInit_ex2(ctx, nullptr, key, U(out, at), 1, nullptr) != 1 ||
+  if (ctx == nullptr || EVP_CipherInit_ex2(ctx, nullptr, U(key), U(out, at), 1, nullptr) != 1 ||
       (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, U(aad), int(aad.size())) != 1) ||
       EVP_EncryptUpdate(ctx, U(out, at + kAeadNonceSize), &len, U(plaintext), int(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx, U(out, at + kAeadNonceSize + len), &len) != 1 ||
@@ -62,15 +62,16 @@ Result<std::string> SealWith(EVP_CIPHER_CTX* ctx, const unsigned char* key, std:
   return out;
 }
 
-Result<std::string> OpenWith(EVP_CIPHER_CTX* ctx, const unsigned char* key, std::string_view sealed,
-                             std::string_view aad) {
+Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
+  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
   if (sealed.size() < kAeadOverhead) return DataLossError("aead: sealed blob is truncated");
   const size_t ct_size = sealed.size() - kAeadOverhead;
   std::string out(ct_size, '\0');
   unsigned char tag[kAeadTagSize];
   std::copy_n(U(sealed) + kAeadNonceSize + ct_size, kAeadTagSize, tag);
+  EVP_CIPHER_CTX* ctx = ThreadCtx();
   int len = 0;
-  if (ctx == nullptr || EVP_CipherInit_ex2(ctx, nullptr, key, U(sealed), 0, nullptr) != 1 ||
+  if (ctx == nullptr || EVP_CipherInit_ex2(ctx, nullptr, U(key), U(sealed), 0, nullptr) != 1 ||
       (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, U(aad), int(aad.size())) != 1) ||
       EVP_DecryptUpdate(ctx, U(out, 0), &len, U(sealed) + kAeadNonceSize, int(ct_size)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, int(kAeadTagSize), tag) != 1) {
@@ -81,47 +82,6 @@ Result<std::string> OpenWith(EVP_CIPHER_CTX* ctx, const unsigned char* key, std:
     return DataLossError("aead: ciphertext does not authenticate (wrong key, tampered data or wrong binding)");
   }
   return out;
-}
-
-}  // namespace
-
-Result<std::string> AeadSeal(std::string_view key, std::string_view plaintext, std::string_view aad,
-                             std::string_view prefix) {
-  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
-  return SealWith(ThreadCtx(), U(key), plaintext, aad, prefix);
-}
-
-Result<std::string> AeadOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
-  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
-  return OpenWith(ThreadCtx(), U(key), sealed, aad);
-}
-
-Result<std::unique_ptr<AeadKey>> AeadKey::Create(std::string_view key) {
-  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
-  Ctx ctx = NewCtx(U(key));
-  if (!ctx) return InternalError("aead: OpenSSL AES-256-GCM key set-up failed");
-  return std::unique_ptr<AeadKey>(new AeadKey(ctx.release()));
-}
-
-AeadKey::~AeadKey() { EVP_CIPHER_CTX_free(ctx_); }
-
-Status AeadKey::Rekey(std::string_view key) {
-  if (key.size() != kAeadKeySize) return InvalidArgumentError("aead: key must be 32 bytes");
-  std::lock_guard lock(mu_);
-  if (EVP_CipherInit_ex2(ctx_, nullptr, U(key), nullptr, 1, nullptr) != 1) {
-    return InternalError("aead: OpenSSL AES-256-GCM key set-up failed");
-  }
-  return Status::Ok();
-}
-
-Result<std::string> AeadKey::Seal(std::string_view plaintext, std::string_view aad, std::string_view prefix) const {
-  std::lock_guard lock(mu_);
-  return SealWith(ctx_, nullptr, plaintext, aad, prefix);
-}
-
-Result<std::string> AeadKey::Open(std::string_view sealed, std::string_view aad) const {
-  std::lock_guard lock(mu_);
-  return OpenWith(ctx_, nullptr, sealed, aad);
 }
 
 }  // namespace domicile::crypto

@@ -1,7 +1,5 @@
 #include "crypto/envelope.h"
 
-#include <type_traits>
-
 #include "crypto/aead.h"
 #include "crypto/random.h"
 
@@ -34,36 +32,6 @@ std::string_view ValueAad(const ValueBinding& b) {
   return aad;
 }
 
-template <typename Key>
-Result<std::string> Seal(const Key& dek, const ValueBinding& binding, std::string_view plaintext) {
-  if (plaintext.size() > kMaxSealedPlaintext) return ResourceExhaustedError("envelope: value larger than 1 MiB");
-  const std::string_view aad = ValueAad(binding);
-  const char format[1] = {char(kSealedValueFormat)};
-  if constexpr (std::is_same_v<Key, AeadKey>) {
-    return dek.Seal(plaintext, aad, {format, 1});
-  } else {
-    return AeadSeal(dek, plaintext, aad, {format, 1});
-  }
-}
-
-template <typename Key>
-Result<std::string> Open(const Key& dek, const ValueBinding& binding, std::string_view sealed) {
-  ASSIGN_OR_RETURN(SealedValueView v, ParseSealedValue(sealed));
-  const std::string_view aad = ValueAad(binding);
-  Result<std::string> plain = [&] {
-    if constexpr (std::is_same_v<Key, AeadKey>) {
-      return dek.Open(v.aead, aad);
-    } else {
-      return AeadOpen(dek, v.aead, aad);
-    }
-  }();
-  if (!plain.ok()) {
-    return DataLossError("sealed value of " + std::string(binding.collection) + "." + std::string(binding.field) +
-                         " does not authenticate: tampered, moved from another subject/field/version, or wrong key");
-  }
-  return plain;
-}
-
 }  // namespace
 
 Result<std::string> NewDataKey() { return RandomBytes(kDataKeySize); }
@@ -77,10 +45,9 @@ std::string DataKeyBinding(std::string_view subject, std::string_view home) {
 }
 
 Result<std::string> SealValue(std::string_view dek, const ValueBinding& binding, std::string_view plaintext) {
-  return Seal(dek, binding, plaintext);
-}
-Result<std::string> SealValue(const AeadKey& dek, const ValueBinding& binding, std::string_view plaintext) {
-  return Seal(dek, binding, plaintext);
+  if (plaintext.size() > kMaxSealedPlaintext) return ResourceExhaustedError("envelope: value larger than 1 MiB");
+  const char format = char(kSealedValueFormat);
+  return AeadSeal(dek, plaintext, ValueAad(binding), std::string_view(&format, 1));
 }
 
 Result<SealedValueView> ParseSealedValue(std::string_view sealed) {
@@ -98,10 +65,13 @@ Result<SealedValueView> ParseSealedValue(std::string_view sealed) {
 }
 
 Result<std::string> OpenValue(std::string_view dek, const ValueBinding& binding, std::string_view sealed) {
-  return Open(dek, binding, sealed);
-}
-Result<std::string> OpenValue(const AeadKey& dek, const ValueBinding& binding, std::string_view sealed) {
-  return Open(dek, binding, sealed);
+  ASSIGN_OR_RETURN(SealedValueView v, ParseSealedValue(sealed));
+  auto plain = AeadOpen(dek, v.aead, ValueAad(binding));
+  if (!plain.ok()) {
+    return DataLossError("sealed value of " + std::string(binding.collection) + "." + std::string(binding.field) +
+                         " does not authenticate: tampered, moved from another subject/field/version, or wrong key");
+  }
+  return plain;
 }
 
 }  // namespace domicile::crypto

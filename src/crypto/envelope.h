@@ -16,7 +16,6 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "crypto/aead.h"
 
 namespace domicile::crypto {
 
@@ -43,10 +42,6 @@ Result<std::string> SealValue(std::string_view dek, const ValueBinding& binding,
 // DataLoss if `sealed` is malformed, tampered with, sealed under another key or
 // bound to another subject/collection/field/version.
 Result<std::string> OpenValue(std::string_view dek, const ValueBinding& binding, std::string_view sealed);
-
-// The same with a pre-keyed data key (the vault's hot path); identical output.
-Result<std::string> SealValue(const AeadKey& dek, const ValueBinding& binding, std::string_view plaintext);
-Result<std::string> OpenValue(const AeadKey& dek, const ValueBinding& binding, std::string_view sealed);
 
 // The structural parse OpenValue does first: checks format byte and sizes.
 struct SealedValueView {

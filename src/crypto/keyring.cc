@@ -174,12 +174,8 @@ void FileKeyring::RefreshWrapKeys(Jurisdiction& j, uint32_t bucket) {
   const std::string& kek = j.keks.at(j.active_kek);
   for (uint32_t b = 0; b < buckets_; ++b) {
     if (bucket != kAllBuckets && b != bucket) continue;
-    std::string k = WrapKeyFor(kek, MakeHeader(j.active_kek, b, j.epoch[b]), j.secret[b]);
-    auto key = AeadKey::Create(k);
-    Wipe(k);
-    // Only an OpenSSL failure (allocation) gets here; a null key fails closed
-    // in WrapKey/UnwrapKey.
-    j.wrap_key[b] = key.ok() ? std::move(*key) : nullptr;
+    Wipe(j.wrap_key[b]);
+    j.wrap_key[b] = WrapKeyFor(kek, MakeHeader(j.active_kek, b, j.epoch[b]), j.secret[b]);
   }
 }
 
@@ -189,7 +185,7 @@ void FileKeyring::WipeLocked() {
   for (auto& [name, j] : keys_) {
     for (auto& [v, k] : j.keks) Wipe(k);
     for (auto& s : j.secret) Wipe(s);
-    j.wrap_key.clear();  // OpenSSL wipes the expanded keys on free
+    for (auto& s : j.wrap_key) Wipe(s);
     for (auto& [b, m] : j.stale) {
       for (auto& [e, s] : m) Wipe(s);
     }
@@ -315,9 +311,7 @@ Result<std::string> FileKeyring::WrapKey(std::string_view jurisdiction, uint32_t
   std::shared_lock lock(mu_);
   ASSIGN_OR_RETURN(Jurisdiction * j, Find(jurisdiction));
   const std::string header = MakeHeader(j->active_kek, bucket, j->epoch[bucket]);
-  const AeadKey* wk = j->wrap_key[bucket].get();
-  if (wk == nullptr) return InternalError("keyring: bucket wrapping key unavailable");
-  return wk->Seal(key, WrapAad(jurisdiction, header, aad), header);
+  return AeadSeal(j->wrap_key[bucket], key, WrapAad(jurisdiction, header, aad), header);
 }
 
 Result<std::string> FileKeyring::UnwrapKey(std::string_view jurisdiction, std::string_view wrapped,
@@ -338,16 +332,10 @@ Result<std::string> FileKeyring::UnwrapKey(std::string_view jurisdiction, std::s
   }
   const std::string_view header = wrapped.substr(0, kWrapHeader);
   const bool current = h.kek == j->active_kek && j->epoch[h.bucket] == h.epoch;
-  const std::string_view blob = wrapped.substr(kWrapHeader);
-  Result<std::string> key = InternalError("keyring: bucket wrapping key unavailable");
-  if (!current) {  // an older KEK or a stale secret (a rotation or shred in progress): derive
-    std::string wk = WrapKeyFor(kek->second, header, *secret);
-    key = AeadOpen(wk, blob, WrapAad(jurisdiction, header, aad));
-    Wipe(wk);
-  } else if (const AeadKey* wk = j->wrap_key[h.bucket].get(); wk != nullptr) {
-    key = wk->Open(blob, WrapAad(jurisdiction, header, aad));
-  }
-  if (!key.ok() && key.status().code() == StatusCode::kInternal) return key.status();
+  std::string wk = current ? std::string() : WrapKeyFor(kek->second, header, *secret);
+  auto key = AeadOpen(current ? j->wrap_key[h.bucket] : wk, wrapped.substr(kWrapHeader),
+                      WrapAad(jurisdiction, header, aad));
+  Wipe(wk);
   if (!key.ok()) return DataLossError("keyring: wrapped key does not authenticate (tampered or bound to another subject)");
   return key;
 }

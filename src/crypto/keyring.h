@@ -21,7 +21,6 @@
 
 #include "common/file.h"
 #include "common/status.h"
-#include "crypto/aead.h"
 
 namespace domicile::crypto {
 
@@ -115,9 +114,8 @@ class FileKeyring final : public Keyring {
     std::vector<std::string> secret;
     std::map<uint32_t, std::map<uint32_t, std::string>> stale;
     // Derived wrapping key of each bucket under the active KEK and the current
-    // secret, pre-keyed, so the hot path skips one HMAC and the AES key set-up.
-    // Rebuilt by RefreshWrapKeys; never null while unsealed.
-    std::vector<std::unique_ptr<AeadKey>> wrap_key;
+    // secret, kept so the hot path skips one HMAC. Rebuilt by RefreshWrapKeys.
+    std::vector<std::string> wrap_key;
   };
 
   FileKeyring(FileSystem& fs, std::string path, uint32_t buckets, std::vector<std::string> jurisdictions);

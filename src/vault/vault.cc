@@ -199,13 +199,15 @@ uint32_t Vault::BucketOf(std::string_view subject) const {
 
 std::string Vault::BucketToken(uint32_t bucket) const { return key_jurisdiction_ + "/" + std::to_string(bucket); }
 
-Result<internal::DekCache::Key> Vault::UnwrapDek(const store::SubjectRecord& rec) {
-  if (internal::DekCache::Key key = dek_cache_.Find(rec.id, rec.home, rec.key_blob)) return key;
+Status Vault::UnwrapDek(const store::SubjectRecord& rec, internal::DataKey& out) {
+  if (dek_cache_.Find(rec.id, rec.home, rec.key_blob, out)) return Status::Ok();
   const uint64_t generation = dek_cache_.generation();
   ASSIGN_OR_RETURN(std::string dek,
                    keyring_->UnwrapKey(key_jurisdiction_, rec.key_blob, crypto::DataKeyBinding(rec.id, rec.home)));
   WipeOnExit wipe{dek};
-  return dek_cache_.Insert(generation, rec.id, rec.home, rec.key_blob, dek);
+  if (!out.Assign(dek)) return DataLossError("vault: unwrapped data key has the wrong size");
+  dek_cache_.Insert(generation, rec.id, rec.home, rec.key_blob, dek);
+  return Status::Ok();
 }
 
 Status Vault::Put(std::string_view subject, std::string_view home, const FieldValues& values) {
@@ -255,23 +257,21 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
   store::Mutation m;
   m.subject = std::string(subject);
   ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
-  std::string new_dek;  // raw bytes of a new subject's key, cached once stored
-  WipeOnExit wipe{new_dek};
-  internal::DekCache::Key dek;
+  internal::DataKey dek;
   if (rec) {
     if (rec->home != home) {
       return FailedPreconditionError("vault: subject is homed in " + rec->home +
                                      "; moving a subject between jurisdictions is not supported");
     }
-    ASSIGN_OR_RETURN(dek, UnwrapDek(*rec));
+    RETURN_IF_ERROR(UnwrapDek(*rec, dek));
   } else {
-    ASSIGN_OR_RETURN(new_dek, crypto::NewDataKey());
+    ASSIGN_OR_RETURN(std::string new_dek, crypto::NewDataKey());
+    WipeOnExit wipe{new_dek};
+    if (!dek.Assign(new_dek)) return InternalError("vault: new data key has the wrong size");
     const uint32_t bucket = BucketOf(subject);
     store::SubjectRecord fresh{std::string(subject), std::string(home), "", 1};
-    ASSIGN_OR_RETURN(fresh.key_blob,
-                     keyring_->WrapKey(key_jurisdiction_, bucket, new_dek, crypto::DataKeyBinding(subject, home)));
-    ASSIGN_OR_RETURN(std::unique_ptr<crypto::AeadKey> key, crypto::AeadKey::Create(new_dek));
-    dek = std::move(key);
+    ASSIGN_OR_RETURN(fresh.key_blob, keyring_->WrapKey(key_jurisdiction_, bucket, dek.view(),
+                                                       crypto::DataKeyBinding(subject, home)));
     m.upsert = std::move(fresh);
     m.put_index.push_back({std::string(kBucketIndex), BucketToken(bucket), std::string(subject)});
   }
@@ -293,7 +293,7 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
       version = old.version + 1;
       if (p.index != Normalizer::kNone) {
         crypto::ValueBinding ob{subject, old.collection, old.field, old.version};
-        ASSIGN_OR_RETURN(std::string old_plain, crypto::OpenValue(*dek, ob, old.sealed));
+        ASSIGN_OR_RETURN(std::string old_plain, crypto::OpenValue(dek.view(), ob, old.sealed));
         WipeOnExit wipe_old{old_plain};
         std::string old_token;
         if (old_plain.size() > 1 && old_plain[0] == 's') {
@@ -309,17 +309,14 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
       }
     }
     crypto::ValueBinding b{subject, p.collection, p.field, version};
-    ASSIGN_OR_RETURN(std::string sealed, crypto::SealValue(*dek, b, p.plaintext));
+    ASSIGN_OR_RETURN(std::string sealed, crypto::SealValue(dek.view(), b, p.plaintext));
     m.put_fields.push_back({p.collection, p.field, version, std::move(sealed)});
     if (p.index != Normalizer::kNone) {
       m.put_index.push_back({IndexName(p.collection, p.field), p.token, std::string(subject)});
     }
   }
   Status applied = store_->Apply(m);
-  if (applied.ok() && m.upsert) {
-    // Only a key-size or OpenSSL failure; the write itself succeeded.
-    dek_cache_.Insert(generation, subject, home, m.upsert->key_blob, new_dek).status().IgnoreError();
-  }
+  if (applied.ok() && m.upsert) dek_cache_.Insert(generation, subject, home, m.upsert->key_blob, dek.view());
   return applied;
 }
 
@@ -337,13 +334,14 @@ Result<std::vector<FieldValue>> Vault::Get(std::string_view subject, std::string
   for (const auto& f : fields) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, CategoryOf(collection, f)));
   ASSIGN_OR_RETURN(std::vector<store::FieldRecord> stored, store_->GetFields(subject, collection, fields));
   for (const auto& f : stored) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, CategoryOf(collection, f.field)));
-  ASSIGN_OR_RETURN(internal::DekCache::Key dek, UnwrapDek(*rec));
+  internal::DataKey dek;
+  RETURN_IF_ERROR(UnwrapDek(*rec, dek));
   std::vector<FieldValue> out;
   out.reserve(stored.size());
   for (const auto& f : stored) {
     if (f.collection != collection) return DataLossError("vault: store returned a field of another collection");
     crypto::ValueBinding b{subject, f.collection, f.field, f.version};
-    auto plain = crypto::OpenValue(*dek, b, f.sealed);
+    auto plain = crypto::OpenValue(dek.view(), b, f.sealed);
     if (!plain.ok()) return plain.status();
     auto value = DecodePlain(std::move(*plain));
     if (!value.ok()) return value.status();

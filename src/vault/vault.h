@@ -124,9 +124,9 @@ class Vault {
   // Rewraps every key of `bucket` that is not under its current secret.
   Result<uint64_t> RewrapBucket(uint32_t bucket, std::string_view skip_subject);
   Result<bool> RewrapSubject(const store::SubjectRecord& rec);
-  // The subject's DEK, pre-keyed, from the cache or unwrapped (and then cached).
-  // Requires shred_mu_ held (shared or exclusive) for as long as the key is used.
-  Result<internal::DekCache::Key> UnwrapDek(const store::SubjectRecord& rec);
+  // The subject's DEK into `out`, from the cache or unwrapped (and then cached).
+  // Requires shred_mu_ held (shared or exclusive).
+  Status UnwrapDek(const store::SubjectRecord& rec, internal::DataKey& out);
 
   const VaultConfig config_;
   store::Store* const store_;

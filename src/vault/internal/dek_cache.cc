@@ -1,58 +1,62 @@
 #include "vault/internal/dek_cache.h"
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
 namespace domicile::vault::internal {
+
+DataKey::~DataKey() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
+
+bool DataKey::Assign(std::string_view key) {
+  if (key.size() != bytes_.size()) return false;
+  std::copy(key.begin(), key.end(), bytes_.begin());
+  return true;
+}
 
 uint64_t DekCache::generation() const {
   std::lock_guard lock(mu_);
   return generation_;
 }
 
-DekCache::Key DekCache::Find(std::string_view subject, std::string_view home, std::string_view wrapped) {
+bool DekCache::Find(std::string_view subject, std::string_view home, std::string_view wrapped, DataKey& out) {
   std::lock_guard lock(mu_);
   auto it = by_subject_.find(subject);
-  if (it == by_subject_.end() || it->second->home != home || it->second->wrapped != wrapped) return nullptr;
+  if (it == by_subject_.end() || it->second->home != home || it->second->wrapped != wrapped) return false;
   lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->key;
+  return out.Assign(it->second->dek.view());
 }
 
-Result<DekCache::Key> DekCache::Insert(uint64_t generation, std::string_view subject, std::string_view home,
-                                       std::string_view wrapped, std::string_view dek) {
-  auto fresh = [&]() -> Result<std::shared_ptr<crypto::AeadKey>> {
-    ASSIGN_OR_RETURN(std::unique_ptr<crypto::AeadKey> key, crypto::AeadKey::Create(dek));
-    return std::shared_ptr<crypto::AeadKey>(std::move(key));
-  };
-  auto uncached = [&]() -> Result<Key> {
-    ASSIGN_OR_RETURN(std::shared_ptr<crypto::AeadKey> key, fresh());
-    return Key(std::move(key));
-  };
-  if (capacity_ == 0) return uncached();
+void DekCache::Insert(uint64_t generation, std::string_view subject, std::string_view home, std::string_view wrapped,
+                      std::string_view dek) {
+  if (capacity_ == 0 || dek.size() != crypto::kDataKeySize) return;
   std::lock_guard lock(mu_);
-  if (generation != generation_) return uncached();
+  if (generation != generation_) return;
+  // The entry to fill: this subject's own (a stale blob), else the least recently
+  // used one when full, else a new one. Reused entries are overwritten in place.
+  List::iterator e;
+  decltype(by_subject_)::node_type node;  // the index node, reused with the entry
   if (auto it = by_subject_.find(subject); it != by_subject_.end()) {
-    lru_.erase(it->second);  // a stale entry (another blob); its context is freed, and wiped, with it
-    by_subject_.erase(it);
+    e = it->second;
+    node = by_subject_.extract(it);
+  } else if (lru_.size() >= capacity_) {
+    e = std::prev(lru_.end());
+    node = by_subject_.extract(e->subject);
+  } else {
+    e = lru_.emplace(lru_.begin());
   }
-  if (lru_.size() >= capacity_) {
-    // Recycle the least recently used entry. Its context is re-keyed in place only
-    // when this cache holds the sole reference: a Key is handed out only under
-    // mu_, so no one can obtain it while we re-key.
-    auto last = std::prev(lru_.end());
-    auto node = by_subject_.extract(last->subject);
-    if (last->key.use_count() == 1 && last->key->Rekey(dek).ok()) {
-      last->subject.assign(subject);
-      last->home.assign(home);
-      last->wrapped.assign(wrapped);
-      lru_.splice(lru_.begin(), lru_, last);
-      node.key() = last->subject;
-      by_subject_.insert(std::move(node));
-      return Key(last->key);
-    }
-    lru_.erase(last);
+  e->subject.assign(subject);
+  e->home.assign(home);
+  e->wrapped.assign(wrapped);
+  e->dek.Assign(dek);
+  lru_.splice(lru_.begin(), lru_, e);
+  if (node.empty()) {
+    by_subject_.emplace(e->subject, e);
+  } else {
+    node.key() = e->subject;
+    node.mapped() = e;
+    by_subject_.insert(std::move(node));
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<crypto::AeadKey> key, fresh());
-  lru_.push_front({std::string(subject), std::string(home), std::string(wrapped), key});
-  by_subject_.emplace(lru_.front().subject, lru_.begin());
-  return Key(std::move(key));
 }
 
 void DekCache::Erase(std::string_view subject) {
@@ -60,7 +64,7 @@ void DekCache::Erase(std::string_view subject) {
   ++generation_;
   auto it = by_subject_.find(subject);
   if (it == by_subject_.end()) return;
-  lru_.erase(it->second);
+  lru_.erase(it->second);  // the entry's DataKey wipes itself
   by_subject_.erase(it);
 }
 

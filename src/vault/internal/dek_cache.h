@@ -1,58 +1,65 @@
 // A bounded LRU cache of unwrapped subject data keys (DEKs), so that a read of a
-// recently used subject skips the keyring unwrap. Keys are held pre-keyed
-// (crypto::AeadKey: the AES key schedule expanded once), so a cached read pays
-// only for its nonce and data. An entry is valid only for the exact wrapped-key
-// blob and home it was unwrapped from: a record rewrapped, moved or restored from
-// another copy of the store misses and is unwrapped afresh. The raw key bytes are
-// not kept; the expanded keys are wiped when an entry's context is freed or
-// re-keyed for another subject.
+// recently used subject skips the keyring unwrap. An entry is valid only for the
+// exact wrapped-key blob and home it was unwrapped from: a record rewrapped, moved
+// or restored from another copy of the store misses and is unwrapped afresh.
+// Key bytes are wiped (OPENSSL_cleanse) when an entry is evicted, erased, cleared
+// or reused, and when a DataKey copy handed out is destroyed.
 //
 // Exactness for shredding and sealing: Erase and Clear bump a generation; Insert
-// takes the generation its caller read *before* unwrapping and does not cache if
-// it changed, so a key unwrapped before a shred or seal never lands in the cache
-// afterwards. A Key handed out stays usable by its holder after the entry is gone
-// (the vault holds its shred lock shared for as long as it uses one, and Erase /
-// Clear run under it exclusively).
+// takes the generation its caller read *before* unwrapping and is dropped if it
+// changed, so a key unwrapped before a shred or seal never lands in the cache
+// afterwards.
 //
-// Steady state at capacity (a uniform read load over many subjects): a miss
-// reuses the least recently used entry, its strings and its context (re-keyed)
-// when no one else holds it, so a miss allocates nothing.
+// Steady state at capacity (a read load spread over more subjects than fit): an
+// insert reuses the least recently used entry in place (its strings keep their
+// capacity), so neither a hit nor a miss allocates here.
 // Thread-safety: all methods may be called concurrently.
 #ifndef DOMICILE_VAULT_INTERNAL_DEK_CACHE_H_
 #define DOMICILE_VAULT_INTERNAL_DEK_CACHE_H_
 
+#include <array>
 #include <cstdint>
 #include <list>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
-#include "common/status.h"
-#include "crypto/aead.h"
+#include "crypto/envelope.h"
 
 namespace domicile::vault::internal {
 
+// A raw data key held inline (no heap copy to forget), wiped when destroyed.
+class DataKey {
+ public:
+  DataKey() = default;
+  ~DataKey();
+  DataKey(const DataKey&) = delete;
+  DataKey& operator=(const DataKey&) = delete;
+
+  // False (and nothing copied) unless `key` is kDataKeySize bytes.
+  bool Assign(std::string_view key);
+  std::string_view view() const { return {bytes_.data(), bytes_.size()}; }
+
+ private:
+  std::array<char, crypto::kDataKeySize> bytes_{};
+};
+
 class DekCache {
  public:
-  using Key = std::shared_ptr<const crypto::AeadKey>;
-
-  // capacity 0 disables the cache (every Find misses, Insert caches nothing).
+  // capacity 0 disables the cache (every Find misses, Insert is a no-op).
   explicit DekCache(size_t capacity) : capacity_(capacity) {}
   DekCache(const DekCache&) = delete;
   DekCache& operator=(const DekCache&) = delete;
 
   uint64_t generation() const;
-  // The DEK of `subject` if cached for exactly this `home` and `wrapped` blob,
-  // else null.
-  Key Find(std::string_view subject, std::string_view home, std::string_view wrapped);
-  // A pre-keyed context for the raw 32-byte `dek` (which the caller then wipes),
-  // cached unless Erase/Clear ran since `generation` was read or the cache is
-  // disabled. InvalidArgument for a key of the wrong size, Internal if OpenSSL
-  // fails; nothing is cached then.
-  Result<Key> Insert(uint64_t generation, std::string_view subject, std::string_view home, std::string_view wrapped,
-                     std::string_view dek);
+  // Copies the DEK of `subject` into `out` if cached for exactly this `home` and
+  // `wrapped` blob.
+  bool Find(std::string_view subject, std::string_view home, std::string_view wrapped, DataKey& out);
+  // Caches `dek` unless Erase/Clear ran since `generation` was read (or it is
+  // not a data key).
+  void Insert(uint64_t generation, std::string_view subject, std::string_view home, std::string_view wrapped,
+              std::string_view dek);
   void Erase(std::string_view subject);
   void Clear();
   size_t size() const;
@@ -60,7 +67,7 @@ class DekCache {
  private:
   struct Entry {
     std::string subject, home, wrapped;
-    std::shared_ptr<crypto::AeadKey> key;
+    DataKey dek;
   };
   using List = std::list<Entry>;
 
