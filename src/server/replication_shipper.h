@@ -1,6 +1,6 @@
 // The enclave's side of the change stream (docs/sites.md): a background thread that
 // takes the subjects a ChangeFeed saw change, reads their sealed state from the
-// store, and ships signed batches to every backup/global target, retrying each
+// store, and ships signed batches to every backup target, retrying each
 // target until it acknowledges. Nothing here can see plaintext or a KEK: it reads the
 // Store only. Appends and writes are never blocked by a slow or absent target.
 // A deletion's outbox entry (vault/replication.h) is cleared once every target has

@@ -1,6 +1,6 @@
-// The change stream from an enclave to its backup (and global) sites: the state of
-// changed subjects exactly as the store holds it (sealed field values, the wrapped
-// data key) or the fact that a subject was shredded. Never a KEK, never plaintext:
+// The change stream from an enclave to its backup sites: the state of changed
+// subjects exactly as the store holds it (sealed field values, the wrapped data key,
+// blind-index tokens) or the fact that a subject was shredded. Never a KEK, never plaintext:
 // everything shipped is read from the Store, which only ever holds opaque bytes.
 // Batches are signed with the enclave's Ed25519 replication key and carry a sequence
 // number; the receiver applies a batch only after every part of it verified, and
@@ -74,8 +74,8 @@ Result<ReplicationBatch> OpenBatch(std::string_view envelope, std::string_view s
 // backup's state with a request signed by the enclave's replication key (domain
 // "domicile-replication-export-v1\n", so a batch signature never passes as a
 // request, nor the reverse), fresh within kMaxExportRequestAgeMicros of the
-// backup's clock. The answer is a page of `put` changes (no signature: sealed
-// values and wrapped keys authenticate under the custodian's keys at unseal).
+// backup's clock. The answer is a page of changes (no signature: sealed values and
+// wrapped keys authenticate under the custodian's keys at unseal).
 inline constexpr int64_t kMaxExportRequestAgeMicros = 300'000'000;
 inline constexpr size_t kMaxExportPage = 256;
 
