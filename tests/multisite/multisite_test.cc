@@ -345,6 +345,29 @@ TEST_F(MultisiteTest, BackupHoldsCiphertextOnlyRestoreNeedsUnsealShredSurvivesMo
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string restored_over_http = r.out;
   EXPECT_NE(r.out.find("restored 2 subjects"), std::string::npos) << r.out;  // lee was shredded
+  // Bad input: a one-line error, non-zero exit, nothing restored.
+  const std::string url = " --from-url http://127.0.0.2:" + std::to_string(backup_port);
+  fs::create_directories(t_ + "/other");
+  WriteAll(t_ + "/other/not-ours.key", Base64Encode(std::string(32, 'z')) + "\n");
+  for (const std::string& bad : std::vector<std::string>{
+           "site restore --data-dir " + t_ + "/bad1",
+        "site restore --from " + t_ + "/backup/store" + url + " --data-dir " + t_ + "/bad2",
+        "site restore" + url + " --site us-enclave-1 --key " + t_ + "/replication.key --data-dir " + t_ + "/bad3",
+        "site restore" + url + " --site us-enclave-1 --backup-site de-backup --key " + t_ +
+            "/other/not-ours.key --data-dir " + t_ + "/bad4",
+        "site restore" + url + " --site us-enclave-1 --backup-site de-backup --key " + t_ +
+            "/custodian.key --data-dir " + t_ + "/bad5",
+        "site restore" + url + " --site us-enclave-1 --backup-site de-backup --key " + t_ +
+            "/replication.key --data-dir " + t_ + "/restored"}) {  // exists already
+    Cmd b = D(bad);
+    EXPECT_NE(b.code, 0) << bad;
+    EXPECT_FALSE(b.err.empty()) << bad;
+    EXPECT_EQ(b.out.find("restored"), std::string::npos) << bad << ": " << b.out;
+  }
+  EXPECT_NE(D("site restore" + url + " --site us-enclave-1 --backup-site de-backup --key " + t_ +
+              "/other/not-ours.key --data-dir " + t_ + "/bad6")
+                .err.find("403"),
+            std::string::npos);
   ASSERT_EQ(backup->Terminate(), 0) << ReadAll(t_ + "/backup.log");
   EXPECT_EQ(witness.Terminate(), 0);
 
