@@ -60,7 +60,9 @@ Result<PageSource> HttpSource(const RestoreFlags& f) {
   ASSIGN_OR_RETURN(std::string text, FileSystem::Default()->ReadFile(f.key_file));
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
   Result<std::string> seed = Base64Decode(text);
-  if (!seed.ok() || seed->size() != 32) return InvalidArgumentError(f.key_file + ": not a replication key (base64 of 32 bytes)");
+  if (!seed.ok() || seed->size() != 32) {
+    return InvalidArgumentError(f.key_file + ": not a replication key (base64 of 32 bytes)");
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<monitor::HttpClient> client, monitor::HttpClient::Create(f.from_url));
   std::shared_ptr<monitor::HttpClient> shared = std::move(client);
   return PageSource([shared, f, seed = *seed](const std::string& after) -> Result<vault::ExportPage> {

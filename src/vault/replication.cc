@@ -250,7 +250,9 @@ Result<ExportRequest> OpenExportRequest(std::string_view envelope, std::string_v
     ASSIGN_OR_RETURN(r.to_site, Str(j, "to", "export request"));
     ASSIGN_OR_RETURN(r.after, Bytes(j, "after", "export request"));
     auto t = j.find("time_micros");
-    if (t == j.end() || !t->is_number_integer()) return InvalidArgumentError("export request.time_micros: not an integer");
+    if (t == j.end() || !t->is_number_integer()) {
+      return InvalidArgumentError("export request.time_micros: not an integer");
+    }
     r.time_micros = t->get<int64_t>();
     if (r.from_site != expected_from || r.to_site != expected_to) {
       return PermissionDeniedError("export request: not from " + std::string(expected_from) + " to " +

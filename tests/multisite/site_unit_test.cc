@@ -192,7 +192,9 @@ TEST_F(SiteReplicationTest, OutboxEntryStaysUntilTheShredIsAcknowledged) {
   link_down_ = true;
   const int before = calls_.load();
   ASSERT_TRUE(feed.DeleteSubject("u1").ok());
-  for (int i = 0; i < 600 && calls_.load() < before + 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 600 && calls_.load() < before + 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   ASSERT_GE(calls_.load(), before + 2) << "the shipper retried";
   EXPECT_FALSE(shipper->CaughtUp());
   EXPECT_EQ(feed.outbox_size(), 1u);
