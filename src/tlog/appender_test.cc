@@ -141,6 +141,7 @@ class PublishRecorder final : public FileSystem {
   }
   Status Remove(const std::string& path) override { return base_.Remove(path); }
   Status CreateDirs(const std::string& path) override { return base_.CreateDirs(path); }
+  Status RemoveDir(const std::string& path) override { return base_.RemoveDir(path); }
   Status SyncDir(const std::string& path) override { return base_.SyncDir(path); }
   Status SyncFileSystem(const std::string& path) override { return base_.SyncFileSystem(path); }
   Result<std::vector<std::string>> ListDir(const std::string& path) override { return base_.ListDir(path); }
