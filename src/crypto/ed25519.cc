@@ -44,10 +44,18 @@ Result<Ed25519KeyPair> Ed25519Generate() {
   return Ed25519FromSeed(seed);
 }
 
-Result<std::string> Ed25519Sign(std::string_view seed, std::string_view message) {
-  ASSIGN_OR_RETURN(PkeyPtr key, PrivateKey(seed));
+struct Ed25519PrivateKey::Key {
+  PkeyPtr pkey;
+};
+
+Result<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(std::string_view seed) {
+  ASSIGN_OR_RETURN(PkeyPtr pkey, PrivateKey(seed));
+  return Ed25519PrivateKey(std::make_shared<const Key>(Key{std::move(pkey)}));
+}
+
+Result<std::string> Ed25519PrivateKey::Sign(std::string_view message) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey.get()) != 1) {
     return InternalError("ed25519: sign init failed");
   }
   std::string sig(kEd25519SignatureSize, '\0');
@@ -58,6 +66,11 @@ Result<std::string> Ed25519Sign(std::string_view seed, std::string_view message)
     return InternalError("ed25519: sign failed");
   }
   return sig;
+}
+
+Result<std::string> Ed25519Sign(std::string_view seed, std::string_view message) {
+  ASSIGN_OR_RETURN(Ed25519PrivateKey key, Ed25519PrivateKey::FromSeed(seed));
+  return key.Sign(message);
 }
 
 bool Ed25519Verify(std::string_view public_key, std::string_view message, std::string_view signature) {

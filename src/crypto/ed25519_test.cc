@@ -36,5 +36,20 @@ TEST(Ed25519Test, RejectsTamperingAndMalformedInput) {
   EXPECT_EQ(Ed25519Sign("short", "m").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(Ed25519Test, LoadedKeySignsLikeTheSeedAndIsSharedByCopies) {
+  auto kp = Ed25519Generate();
+  ASSERT_TRUE(kp.ok());
+  auto key = Ed25519PrivateKey::FromSeed(kp->seed);
+  ASSERT_TRUE(key.ok());
+  const Ed25519PrivateKey copy = *key;
+  for (std::string message : {"", "one", "two"}) {
+    auto sig = copy.Sign(message);
+    ASSERT_TRUE(sig.ok());
+    EXPECT_EQ(*sig, *Ed25519Sign(kp->seed, message));  // Ed25519 is deterministic
+    EXPECT_TRUE(Ed25519Verify(kp->public_key, message, *sig));
+  }
+  EXPECT_EQ(Ed25519PrivateKey::FromSeed("short").status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace domicile::crypto

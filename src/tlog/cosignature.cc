@@ -47,7 +47,7 @@ Result<std::string> CosignatureSigner::Cosign(std::string_view checkpoint_text, 
   if (checkpoint_text.empty() || checkpoint_text.back() != '\n') {
     return InvalidArgumentError("cosign: checkpoint text must end in a newline");
   }
-  ASSIGN_OR_RETURN(std::string sig, crypto::Ed25519Sign(seed_, CosignatureMessage(checkpoint_text, timestamp)));
+  ASSIGN_OR_RETURN(std::string sig, key_.Sign(CosignatureMessage(checkpoint_text, timestamp)));
   return FormatSignatureLine(name_, id_, Be64(timestamp) + sig);
 }
 
@@ -60,7 +60,8 @@ Result<std::unique_ptr<CosignatureVerifier>> NewCosignatureVerifier(std::string_
 Result<std::unique_ptr<CosignatureSigner>> NewCosignatureSigner(std::string_view skey) {
   ASSIGN_OR_RETURN(internal::ParsedKey key,
                    internal::ParsePrivateKey(skey, kSigTypeCosignatureV1, "cosigner private key"));
-  return std::make_unique<CosignatureSigner>(key.name, key.id, key.material);
+  ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey signing_key, crypto::Ed25519PrivateKey::FromSeed(key.material));
+  return std::make_unique<CosignatureSigner>(key.name, key.id, std::move(signing_key));
 }
 
 Result<NoteKeyPair> GenerateCosignerKey(std::string_view name) {

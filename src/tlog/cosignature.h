@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "crypto/ed25519.h"
 #include "tlog/note.h"
 
 namespace domicile::tlog {
@@ -44,8 +45,8 @@ class CosignatureVerifier final : public NoteVerifier {
 // Signs cosignatures; holds the secret seed. Immutable, thread-safe.
 class CosignatureSigner {
  public:
-  CosignatureSigner(std::string name, uint32_t id, std::string seed)
-      : name_(std::move(name)), id_(id), seed_(std::move(seed)) {}
+  CosignatureSigner(std::string name, uint32_t id, crypto::Ed25519PrivateKey key)
+      : name_(std::move(name)), id_(id), key_(std::move(key)) {}
   const std::string& name() const { return name_; }
   uint32_t key_id() const { return id_; }
   // The signature line "— <name> base64(key id || timestamp || sig)\n" for the
@@ -55,7 +56,7 @@ class CosignatureSigner {
  private:
   const std::string name_;
   const uint32_t id_;
-  const std::string seed_;  // secret
+  const crypto::Ed25519PrivateKey key_;  // secret
 };
 
 // Cosigner keys in the signed-note vkey format with type 0x04:

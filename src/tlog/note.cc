@@ -73,16 +73,16 @@ class Ed25519Verifier final : public NoteVerifier {
 
 class Ed25519Signer final : public NoteSigner {
  public:
-  Ed25519Signer(std::string name, uint32_t id, std::string seed)
-      : name_(std::move(name)), id_(id), seed_(std::move(seed)) {}
+  Ed25519Signer(std::string name, uint32_t id, crypto::Ed25519PrivateKey key)
+      : name_(std::move(name)), id_(id), key_(std::move(key)) {}
   const std::string& name() const override { return name_; }
   uint32_t key_id() const override { return id_; }
-  Result<std::string> Sign(std::string_view text) const override { return crypto::Ed25519Sign(seed_, text); }
+  Result<std::string> Sign(std::string_view text) const override { return key_.Sign(text); }
 
  private:
   const std::string name_;
   const uint32_t id_;
-  const std::string seed_;  // secret
+  const crypto::Ed25519PrivateKey key_;  // secret
 };
 
 }  // namespace
@@ -112,7 +112,8 @@ Result<std::unique_ptr<NoteVerifier>> NewVerifier(std::string_view vkey) {
 
 Result<std::unique_ptr<NoteSigner>> NewSigner(std::string_view skey) {
   ASSIGN_OR_RETURN(internal::ParsedKey key, internal::ParsePrivateKey(skey, kSigTypeEd25519, "private key"));
-  return std::unique_ptr<NoteSigner>(std::make_unique<Ed25519Signer>(key.name, key.id, key.material));
+  ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey signing_key, crypto::Ed25519PrivateKey::FromSeed(key.material));
+  return std::unique_ptr<NoteSigner>(std::make_unique<Ed25519Signer>(key.name, key.id, std::move(signing_key)));
 }
 
 Result<NoteKeyPair> GenerateNoteKey(std::string_view name) {
