@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -64,18 +65,24 @@ class GatewayAppTest : public ::testing::Test {
     return gateway::IssueJwt(o).value();
   }
 
-  // One request from `source`; `headers` are extra "Name: value\r\n" lines.
-  TestResponse Call(const std::string& source, const std::string& method, const std::string& path,
-                    const std::string& who, const std::string& headers = "", const std::string& body = "") {
+  // The bytes of one request; `headers` are extra "Name: value\r\n" lines, `who` ""
+  // for no token and "-" for a malformed one.
+  static std::string Raw(const std::string& method, const std::string& path, const std::string& who,
+                         const std::string& headers = "", const std::string& body = "") {
     std::string raw = method + " " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n";
     if (!who.empty()) raw += "Authorization: Bearer " + (who == "-" ? std::string("garbage") : Token(who)) + "\r\n";
     raw += headers;
     if (!body.empty() || method == "PUT" || method == "POST") {
       raw += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     }
-    raw += "\r\n" + body;
+    return raw + "\r\n" + body;
+  }
+
+  // One request from `source`.
+  TestResponse Call(const std::string& source, const std::string& method, const std::string& path,
+                    const std::string& who, const std::string& headers = "", const std::string& body = "") {
     TestConnection c(source, app_->port());
-    TestResponse r = c.Exchange(raw);
+    TestResponse r = c.Exchange(Raw(method, path, who, headers, body));
     if (r.headers.contains("domicile-audit-index")) indices_.insert(std::stoull(r.headers.at("domicile-audit-index")));
     if (path.starts_with("/v1/")) ++calls_;
     return r;
@@ -298,76 +305,46 @@ TEST(GatewayAppStartTest, ProductionConfigNeedsTheCustodiansKeyring) {
   EXPECT_EQ(app.status().code(), StatusCode::kFailedPrecondition) << app.status().ToString();
 }
 
-TEST(GatewayAppFailClosedTest, NoDataWhenTheLogCannotAppend) {
-  testing::TempDir dir;
-  testing::MemFileSystem fs;
-  auto config = gateway::DemoGatewayConfig();
-  ASSERT_TRUE(config.ok());
-  GatewayAppOptions options;
-  options.data_dir = dir.path();  // RocksDB uses the real directory, the rest lives in `fs`
-  options.port = 0;
-  options.fs = &fs;
-  auto app = GatewayApp::Start(*config, options);
-  ASSERT_TRUE(app.ok()) << app.status().ToString();
-  auto call = [&](const std::string& who, const std::string& method, const std::string& path,
-                  const std::string& body, const std::string& purpose) {
-    const gateway::Ed25519Jwk key = gateway::DemoIdentityProviderKey();
-    const std::string token =
-        gateway::IssueJwt({key.seed, key.key_id, std::string(gateway::kDemoIssuer), who,
-                           {std::string(gateway::kDemoAudience)}, Clock::System()->NowUnixMicros() / 1'000'000, 600, 0})
-            .value();
-    TestConnection c(kUs, (*app)->port());
-    return c.Exchange(method + " " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer " +
-                      token + "\r\nDomicile-Purpose: " + purpose + "\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\n\r\n" + body);
-  };
-  ASSERT_EQ(call("ingest", "PUT", "/v1/subjects/u1", R"({"home":"US","data":{"profile":{"phone":"+1 415 555 0123"}}})",
-                 "ingest").status, 200);
-  fs.SetFault(fs.op_count() + 1);
-  fs.SetCrashAfterFault(true);
-  TestResponse r = call("ana", "GET", "/v1/subjects/u1/profile", "", "investigation");
+// The gateway with its audit log (and keys) on a file system that fails on demand;
+// RocksDB keeps the real data directory, which is therefore made here.
+class GatewayAppFailClosedTest : public GatewayAppTest {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.path() + "/data");
+    StartApp(&fs_);
+  }
+  void TearDown() override { app_.reset(); }  // before fs_ goes
+
+  // The next file operation fails, and what was not durable is lost: the next commit
+  // of the log fails.
+  void FailNextCommit() {
+    fs_.SetFault(fs_.op_count() + 1);
+    fs_.SetCrashAfterFault(true);
+  }
+
+  testing::MemFileSystem fs_;
+};
+
+TEST_F(GatewayAppFailClosedTest, NoDataWhenTheLogCannotAppend) {
+  PutDemoSubject("u1");
+  FailNextCommit();
+  TestResponse r = Call(kUs, "GET", "/v1/subjects/u1/profile", "ana", Purpose("investigation"));
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.body.find("555"), std::string::npos);
   EXPECT_FALSE(r.headers.contains("domicile-audit-index"));
-  EXPECT_EQ(testing::Get(kUs, (*app)->port(), "/readyz").status, 503);
-  EXPECT_FALSE((*app)->Shutdown().ok()) << "the failed commit is reported at close";
+  EXPECT_EQ(testing::Get(kUs, app_->port(), "/readyz").status, 503);
+  EXPECT_FALSE(app_->Shutdown().ok()) << "the failed commit is reported at close";
 }
 
 // Many reads in flight when the log fails: each one is answered 503, without data and
 // without an index, whether its entry was in the failed commit or submitted after it.
-TEST(GatewayAppFailClosedTest, EveryPendingReadFailsClosedWhenTheLogFails) {
-  testing::TempDir dir;
-  testing::MemFileSystem fs;
-  auto config = gateway::DemoGatewayConfig();
-  ASSERT_TRUE(config.ok());
-  GatewayAppOptions options;
-  options.data_dir = dir.path();
-  options.port = 0;
-  options.fs = &fs;
-  auto app = GatewayApp::Start(*config, options);
-  ASSERT_TRUE(app.ok()) << app.status().ToString();
-  const gateway::Ed25519Jwk key = gateway::DemoIdentityProviderKey();
-  auto token = [&](const std::string& who) {
-    return gateway::IssueJwt({key.seed, key.key_id, std::string(gateway::kDemoIssuer), who,
-                              {std::string(gateway::kDemoAudience)}, Clock::System()->NowUnixMicros() / 1'000'000,
-                              600, 0})
-        .value();
-  };
-  const std::string put_body = R"({"home":"US","data":{"profile":{"phone":"+1 415 555 0123"}}})";
-  TestConnection ingest(kUs, (*app)->port());
-  ASSERT_EQ(ingest
-                .Exchange("PUT /v1/subjects/u1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer " +
-                          token("ingest") + "\r\nDomicile-Purpose: ingest\r\nContent-Length: " +
-                          std::to_string(put_body.size()) + "\r\n\r\n" + put_body)
-                .status,
-            200);
-  const std::string read = "GET /v1/subjects/u1/profile HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-                           "Authorization: Bearer " + token("ana") + "\r\nDomicile-Purpose: investigation\r\n\r\n";
+TEST_F(GatewayAppFailClosedTest, EveryPendingReadFailsClosedWhenTheLogFails) {
+  PutDemoSubject("u1");
+  const std::string read = Raw("GET", "/v1/subjects/u1/profile", "ana", Purpose("investigation"));
   constexpr int kClients = 12;
   std::vector<std::unique_ptr<TestConnection>> clients;
-  for (int i = 0; i < kClients; ++i) clients.push_back(std::make_unique<TestConnection>(kUs, (*app)->port()));
-  fs.SetFault(fs.op_count() + 1);  // the next commit fails
-  fs.SetCrashAfterFault(true);
+  for (int i = 0; i < kClients; ++i) clients.push_back(std::make_unique<TestConnection>(kUs, app_->port()));
+  FailNextCommit();
   std::vector<TestResponse> answers(kClients);
   std::vector<std::thread> threads;
   for (int i = 0; i < kClients; ++i) {
@@ -379,8 +356,8 @@ TEST(GatewayAppFailClosedTest, EveryPendingReadFailsClosedWhenTheLogFails) {
     EXPECT_EQ(r.body.find("555"), std::string::npos);
     EXPECT_FALSE(r.headers.contains("domicile-audit-index"));
   }
-  EXPECT_EQ(testing::Get(kUs, (*app)->port(), "/readyz").status, 503);
-  EXPECT_FALSE((*app)->Shutdown().ok());
+  EXPECT_EQ(testing::Get(kUs, app_->port(), "/readyz").status, 503);
+  EXPECT_FALSE(app_->Shutdown().ok());
 }
 
 }  // namespace
