@@ -99,8 +99,8 @@ struct Rates {
 using Clk = std::chrono::steady_clock;
 double Since(Clk::time_point t0, Clk::time_point t1) { return std::chrono::duration<double>(t1 - t0).count(); }
 
-void PlainPut(store::Store& s, int i) {
-  const std::string id = SubjectId(i);
+// The baseline of a sealed write: the same store calls, the value in plaintext.
+void PlainWrite(store::Store& s, const std::string& id, int i) {
   Check(s.GetSubject(id).status(), "get subject");
   Check(s.GetFields(id, "profile", {"bio"}).status(), "get fields");
   store::Mutation m;
@@ -109,6 +109,8 @@ void PlainPut(store::Store& s, int i) {
   m.put_fields.push_back({"profile", "bio", 1, PlainValue(i)});
   Check(s.Apply(m), "apply");
 }
+
+void PlainPut(store::Store& s, int i) { PlainWrite(s, SubjectId(i), i); }
 
 void PlainGet(store::Store& s, int i) {
   const std::string id = SubjectId(i);
@@ -253,16 +255,6 @@ Population OpenVaults(const vault::VaultConfig& config, std::unique_ptr<store::S
   p.vault = std::move(*v);
   p.vault_nocache = std::move(*vn);
   return p;
-}
-
-void PlainWrite(store::Store& s, const std::string& id, int i) {
-  Check(s.GetSubject(id).status(), "get subject");
-  Check(s.GetFields(id, "profile", {"bio"}).status(), "get fields");
-  store::Mutation m;
-  m.subject = id;
-  m.upsert = store::SubjectRecord{id, "SG", "", 1};
-  m.put_fields.push_back({"profile", "bio", 1, PlainValue(i)});
-  Check(s.Apply(m), "apply");
 }
 
 // The measured part, the same for every backend: durable writes of new subjects,
