@@ -165,6 +165,10 @@ std::string AuditEntry::ToJson() const {
     AppendJsonString(out, k);
     out += ':';
   };
+  const auto text = [&](std::string_view k, std::string_view value) {
+    key(k);
+    AppendJsonString(out, value);
+  };
   const auto string_list = [&out](const std::vector<std::string>& list) {
     out += '[';
     for (size_t i = 0; i < list.size(); ++i) {
@@ -175,24 +179,15 @@ std::string AuditEntry::ToJson() const {
   };
   out += "{\"v\":";
   out += std::to_string(kAuditEntryVersion);
-  key("time");
-  AppendJsonString(out, FormatRfc3339Micros(time_unix_micros));
-  key("request_id");
-  AppendJsonString(out, request_id);
-  key("principal");
-  AppendJsonString(out, principal);
-  key("authenticated_by");
-  AppendJsonString(out, authenticated_by);
-  key("source_ip");
-  AppendJsonString(out, source_ip);
-  key("source_country");
-  AppendJsonString(out, source_country);
-  key("action");
-  AppendJsonString(out, action);
-  key("subject");
-  AppendJsonString(out, subject);
-  key("collection");
-  AppendJsonString(out, collection);
+  text("time", FormatRfc3339Micros(time_unix_micros));
+  text("request_id", request_id);
+  text("principal", principal);
+  text("authenticated_by", authenticated_by);
+  text("source_ip", source_ip);
+  text("source_country", source_country);
+  text("action", action);
+  text("subject", subject);
+  text("collection", collection);
   key("fields");
   out += '[';
   for (size_t i = 0; i < fields.size(); ++i) {
@@ -201,8 +196,7 @@ std::string AuditEntry::ToJson() const {
     out += "{\"field\":";
     AppendJsonString(out, f.field);
     out += f.view == View::kNone ? ",\"decision\":\"deny\"" : ",\"decision\":\"allow\"";
-    key("view");
-    AppendJsonString(out, ViewName(f.view));
+    text("view", ViewName(f.view));
     key("policies");
     string_list(f.policy_ids);
     key("errors");
@@ -210,20 +204,15 @@ std::string AuditEntry::ToJson() const {
     out += '}';
   }
   out += ']';
-  key("purpose");
-  AppendJsonString(out, purpose);
-  key("justification");
-  AppendJsonString(out, justification);
+  text("purpose", purpose);
+  text("justification", justification);
   key("records");
   out += std::to_string(records);
-  key("bulk");
-  AppendJsonString(out, bulk);
-  key("outcome");
-  AppendJsonString(out, outcome);
+  text("bulk", bulk);
+  text("outcome", outcome);
   key("status");
   out += std::to_string(http_status);
-  key("reason");
-  AppendJsonString(out, reason);
+  text("reason", reason);
   out += '}';
   return out;
 }
