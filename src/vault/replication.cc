@@ -137,6 +137,23 @@ store::Mutation ToMutation(const SubjectChange& c) {
   return m;
 }
 
+// The "changes" array of `j` (a batch or an export page, named `where` in errors): at
+// most `max` changes, each well-formed and, unless a shred, a valid store mutation.
+Result<std::vector<SubjectChange>> ChangesFromJson(const Json& j, const std::string& where, size_t max) {
+  auto changes = j.find("changes");
+  if (changes == j.end() || !changes->is_array()) return InvalidArgumentError(where + ".changes: not an array");
+  if (changes->size() > max) return ResourceExhaustedError(where + ".changes: too many");
+  std::vector<SubjectChange> out;
+  out.reserve(changes->size());
+  for (size_t i = 0; i < changes->size(); ++i) {
+    const std::string what = where + ".changes[" + std::to_string(i) + "]";
+    ASSIGN_OR_RETURN(SubjectChange c, ChangeFromJson((*changes)[i], what));
+    if (!c.shred) RETURN_IF_ERROR(store::ValidateMutation(ToMutation(c)).Annotate(what));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 Result<ReplicationBatch> ParsePayload(std::string_view payload) {
   const Json j = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidArgumentError("batch: not JSON");
@@ -151,15 +168,7 @@ Result<ReplicationBatch> ParsePayload(std::string_view payload) {
   ASSIGN_OR_RETURN(b.to_site, Str(j, "to", "batch"));
   ASSIGN_OR_RETURN(b.seq, U64(j, "seq", "batch"));
   if (b.seq == 0) return InvalidArgumentError("batch.seq: must be > 0");
-  auto changes = j.find("changes");
-  if (changes == j.end() || !changes->is_array()) return InvalidArgumentError("batch.changes: not an array");
-  if (changes->size() > kMaxBatchChanges) return ResourceExhaustedError("batch.changes: too many");
-  for (size_t i = 0; i < changes->size(); ++i) {
-    const std::string what = "batch.changes[" + std::to_string(i) + "]";
-    ASSIGN_OR_RETURN(SubjectChange c, ChangeFromJson((*changes)[i], what));
-    if (!c.shred) RETURN_IF_ERROR(store::ValidateMutation(ToMutation(c)).Annotate(what));
-    b.changes.push_back(std::move(c));
-  }
+  ASSIGN_OR_RETURN(b.changes, ChangesFromJson(j, "batch", kMaxBatchChanges));
   return b;
 }
 
@@ -296,17 +305,9 @@ Result<ExportPage> ParseExportPage(std::string_view text) {
     if (v != kBatchFormat) return InvalidArgumentError("export page.v: unsupported format");
     auto more = j.find("more");
     if (more == j.end() || !more->is_boolean()) return InvalidArgumentError("export page.more: not a boolean");
-    auto changes = j.find("changes");
-    if (changes == j.end() || !changes->is_array()) return InvalidArgumentError("export page.changes: not an array");
-    if (changes->size() > kMaxExportPage) return ResourceExhaustedError("export page.changes: too many");
     ExportPage page;
     page.more = more->get<bool>();
-    for (size_t i = 0; i < changes->size(); ++i) {
-      const std::string what = "export page.changes[" + std::to_string(i) + "]";
-      ASSIGN_OR_RETURN(SubjectChange c, ChangeFromJson((*changes)[i], what));
-      if (!c.shred) RETURN_IF_ERROR(store::ValidateMutation(ToMutation(c)).Annotate(what));
-      page.changes.push_back(std::move(c));
-    }
+    ASSIGN_OR_RETURN(page.changes, ChangesFromJson(j, "export page", kMaxExportPage));
     return page;
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgumentError(std::string("export page: ") + e.what());
