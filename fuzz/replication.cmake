@@ -8,3 +8,8 @@ domicile_fuzzer(fuzz_replication_export
   SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/replication_export.cc
   LIBS domicile_vault
   CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/replication_export)
+# A global site's projection receiver: sealed, signed batches of interoperable values.
+domicile_fuzzer(fuzz_replication_projection
+  SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/replication_projection.cc
+  LIBS domicile_vault
+  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/replication_projection)

@@ -8,11 +8,16 @@
 #include "common/encoding.h"
 #include "crypto/ed25519.h"
 #include "crypto/random.h"
+#include "vault/internal/strict_json.h"
 
 namespace domicile::vault {
 namespace {
 
 using Json = nlohmann::json;
+using internal::Bytes;
+using internal::OnlyKeys;
+using internal::Str;
+using internal::U64;
 
 constexpr std::string_view kSigDomain = "domicile-replication-v1\n";
 constexpr std::string_view kExportSigDomain = "domicile-replication-export-v1\n";
@@ -44,40 +49,6 @@ Json ChangeToJson(const SubjectChange& c) {
   for (const store::IndexEntry& e : c.index) index.push_back({{"index", e.index}, {"token", Base64Encode(e.token)}});
   j["index"] = std::move(index);
   return j;
-}
-
-// Strict object access: exactly the listed keys, each of the asked type.
-Status OnlyKeys(const Json& j, std::initializer_list<std::string_view> keys, std::string_view what) {
-  if (!j.is_object()) return InvalidArgumentError(std::string(what) + ": not an object");
-  for (const auto& [k, v] : j.items()) {
-    bool known = false;
-    for (std::string_view allowed : keys) known = known || k == allowed;
-    if (!known) return InvalidArgumentError(std::string(what) + ": unknown key '" + k + "'");
-  }
-  return Status::Ok();
-}
-
-Result<std::string> Str(const Json& j, const char* key, std::string_view what) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) {
-    return InvalidArgumentError(std::string(what) + "." + key + ": missing or not a string");
-  }
-  return it->get<std::string>();
-}
-
-Result<std::string> Bytes(const Json& j, const char* key, std::string_view what) {
-  ASSIGN_OR_RETURN(std::string text, Str(j, key, what));
-  Result<std::string> raw = Base64Decode(text);
-  if (!raw.ok()) return InvalidArgumentError(std::string(what) + "." + key + ": not base64");
-  return raw;
-}
-
-Result<uint64_t> U64(const Json& j, const char* key, std::string_view what) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_unsigned()) {
-    return InvalidArgumentError(std::string(what) + "." + key + ": missing or not an unsigned integer");
-  }
-  return it->get<uint64_t>();
 }
 
 Result<SubjectChange> ChangeFromJson(const Json& j, const std::string& what) {
