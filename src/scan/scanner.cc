@@ -65,27 +65,36 @@ constexpr const char* kDatePattern =
 // candidate; for e-mail, where its '@' can be). Birth dates and advertising ids have keyword patterns: a date or UUID
 // alone is not personal data, so only those near such words are looked at.
 struct CandidatePattern {
-  std::array<Kind, 3> kinds;  // the rules that look in its windows
+  std::array<Kind, 5> kinds;  // the rules that look in its windows (kNone pads)
   const char* candidate;
   int before;
   int after;
 };
+// Vectorscan runs one engine per pattern that has no literal factor, over every
+// byte, so the rules that start at a digit run share one pattern, and so do the
+// two hex-and-separator rules (IPv6, MAC); see docs/scan.md.
 constexpr CandidatePattern kPatterns[] = {
-    {{Kind::kEmail, Kind::kNone, Kind::kNone}, R"([A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]{2})", 260, 0},
-    // Seven digits with gaps of up to 3 separators: every phone, card, IMEI and
-    // SSN match has such a run within its first 13 bytes.
-    {{Kind::kPhone, Kind::kCardLike, Kind::kSsn}, R"(\d(?:[ .()\-]{0,3}\d){6})", 32, 0},
-    {{Kind::kDate, Kind::kNone, Kind::kNone},
+    {{Kind::kEmail, Kind::kNone, Kind::kNone, Kind::kNone, Kind::kNone},
+     R"([A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]{2})", 260, 0},
+    // Every phone, card, IMEI and SSN match has seven digits with gaps of up
+    // to 3 separators within its first 13 bytes; every IPv4 address has the
+    // second alternative within its first 13, every geo pair the third within
+    // its first 32.
+    {{Kind::kPhone, Kind::kCardLike, Kind::kSsn, Kind::kIpv4, Kind::kGeo},
+     R"(\d(?:[ .()\-]{0,3}\d){6}|\d\.\d{1,3}\.\d{1,3}\.\d|\d\.\d{3}\d*\s?,\s?-?\d{1,3}\.\d{3})", 32, 0},
+    {{Kind::kDate, Kind::kNone, Kind::kNone, Kind::kNone, Kind::kNone},
      R"((?i:born|birth|dob|d[^A-Za-z0-9]{1,3}o[^A-Za-z0-9]{1,3}b|b[^A-Za-z0-9]{0,3}day|geb|naissance|nacimiento|nascita)|(?:^|[^A-Za-z0-9])(?i:nee?)(?:[^a-z0-9]|$)|[a-z]N(?i:ee?)(?:[^a-z0-9]|$))",
      96, 96},
-    {{Kind::kIpv4, Kind::kNone, Kind::kNone}, R"(\d\.\d{1,3}\.\d{1,3}\.\d)", 16, 0},
-    {{Kind::kIpv6, Kind::kNone, Kind::kNone}, R"([0-9A-Fa-f]::|::[0-9A-Fa-f]|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f])", 16, 0},
-    {{Kind::kIban, Kind::kNone, Kind::kNone}, R"([A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11})", 28, 0},
-    {{Kind::kMac, Kind::kNone, Kind::kNone},
-     R"([0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}[:\-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})",
+    // A valid IPv6 address has "::" or at least six colons, so
+    // three colons with hex digits between; a MAC address has its first three
+    // octets with '-' (or, with ':', the same three colons) or is xxxx.xxxx.xxxx.
+    // Either starts at most 17 bytes before the end of such a candidate.
+    {{Kind::kIpv6, Kind::kMac, Kind::kNone, Kind::kNone, Kind::kNone},
+     R"(::|:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})",
      17, 0},
-    {{Kind::kGeo, Kind::kNone, Kind::kNone}, R"(\d\.\d{3}\d*\s?,\s?-?\d{1,3}\.\d{3})", 32, 0},
-    {{Kind::kUuid, Kind::kNone, Kind::kNone},
+    {{Kind::kIban, Kind::kNone, Kind::kNone, Kind::kNone, Kind::kNone},
+     R"([A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11})", 28, 0},
+    {{Kind::kUuid, Kind::kNone, Kind::kNone, Kind::kNone, Kind::kNone},
      R"((?i:idfa|aaid|gaid|adid|ad[^A-Za-z0-9]{1,3}(?:id|tracking)|advertis|ifa|maid|adjust|appsflyer))", 96,
      96},
 };
@@ -200,8 +209,10 @@ std::string_view PhoneShape(std::string_view s, int& groups) {
   groups = 0;
   bool in_digits = false;
   int parens = 0;
-  size_t ext = s.find_first_of("x#");
-  if (ext == std::string_view::npos) ext = s.find("ext");
+  // The extension starts at its 'x' or '#' ("ext" has an 'x' too). A plain loop:
+  // string_view::find_first_of calls memchr once per byte.
+  size_t ext = 0;
+  while (ext < s.size() && s[ext] != 'x' && s[ext] != '#') ++ext;
   std::string_view main = s.substr(0, ext);
   for (char c : main) {
     if (IsDigit(c)) {
@@ -291,7 +302,7 @@ void Scanner::Impl::Classify(Kind kind, std::string_view text, size_t b, size_t 
       int groups = 0;
       std::string_view number = PhoneShape(m, groups);
       if (number.empty()) return;
-      bool plain = m.find_first_of("+(") == std::string_view::npos;
+      bool plain = std::none_of(m.begin(), m.end(), [](char c) { return c == '+' || c == '('; });
       ContextHit c = context(Entity::kPhoneNumber, plain && groups == 1);
       if (c.negative) return;  // "zip 75534-030"
       // A bare run of digits is an id or an amount unless phone words are near.
@@ -423,14 +434,16 @@ struct Window {
 };
 struct Candidates {
   size_t text_size = 0;
+  size_t base = 0;  // where the slice being scanned starts in the text
   std::array<std::vector<Window>, kPatternCount> windows;
 };
 
-int OnCandidate(unsigned int id, unsigned long long /*from*/, unsigned long long to,
+int OnCandidate(unsigned int id, unsigned long long /*from*/, unsigned long long slice_to,
                 unsigned int /*flags*/, void* ctx) {
   auto* c = static_cast<Candidates*>(ctx);
   const CandidatePattern& r = kPatterns[id];
-  size_t b = to > static_cast<unsigned long long>(r.before) ? to - r.before : 0;
+  const size_t to = c->base + slice_to;
+  size_t b = to > static_cast<size_t>(r.before) ? to - r.before : 0;
   size_t e = std::min<size_t>(c->text_size, to + r.after);
   auto& w = c->windows[id];
   if (!w.empty() && b <= w.back().end) {
@@ -485,21 +498,19 @@ class Scanner::Impl::Pass {
     return fields_ != nullptr && !fields_->NamesInText() && fields_->MayName(entity);
   }
 
-  void OnWindow(const std::array<Kind, 3>& kinds, Window w) {
+  void OnWindow(const std::array<Kind, 5>& kinds, Window w) {
     const Kind kind = kinds[0];
     switch (kind) {
       case Kind::kEmail:
-        for (size_t i = w.begin; i < w.end; ++i) {
-          if (text_[i] == '@') OnAt(i);
-        }
+        for (size_t i = Find('@', w.begin, w.end); i < w.end; i = Find('@', i + 1, w.end)) OnAt(i);
         return;
-      case Kind::kIpv6:
-        for (size_t i = w.begin; i < w.end; ++i) {
-          if (text_[i] == ':') OnColonRun(i);
+      case Kind::kIpv6:  // and kMac
+        if (impl_.On(Kind::kIpv6)) {
+          for (size_t i = w.begin; i < w.end; ++i) {
+            if (text_[i] == ':') OnColonRun(i);
+          }
         }
-        return;
-      case Kind::kMac:
-        OnMacWindow(w);
+        if (impl_.On(Kind::kMac)) OnMacWindow(w);
         return;
       case Kind::kDate:
       case Kind::kUuid: {
@@ -523,7 +534,8 @@ class Scanner::Impl::Pass {
 
   // The numeric rules: every digit run starting in the window (and not inside a
   // UUID) is a possible start; each rule's matcher takes it from there.
-  void OnNumericWindow(const std::array<Kind, 3>& kinds, Window w) {
+  void OnNumericWindow(const std::array<Kind, 5>& kinds, Window w) {
+    const bool iban = std::find(kinds.begin(), kinds.end(), Kind::kIban) != kinds.end();
     size_t i = w.begin;
     while (i < w.end) {
       if (!IsDigit(text_[i])) {
@@ -532,11 +544,32 @@ class Scanner::Impl::Pass {
       }
       size_t s = i;
       while (i < text_.size() && IsDigit(text_[i])) ++i;  // i: the run's end
-      if (IsDigit(Before(s)) || InsideUuid(s, i)) continue;
+      if (IsDigit(Before(s))) continue;
+      const bool number = NumberMayStart(s, i);
+      if ((!number && !iban) || InsideUuid(s, i)) continue;
       for (Kind kind : kinds) {
-        if (kind != Kind::kNone && impl_.On(kind) && s >= Next(kind)) TryNumber(kind, s);
+        if (kind == Kind::kNone || !impl_.On(kind) || s < Next(kind)) continue;
+        if (number || kind == Kind::kIban) TryNumber(kind, s);
       }
     }
+  }
+
+  // The first byte `c` in text_[i, end), or end.
+  size_t Find(char c, size_t i, size_t end) const {
+    const void* p = i < end ? std::memchr(text_.data() + i, c, end - i) : nullptr;
+    return p != nullptr ? static_cast<size_t>(static_cast<const char*>(p) - text_.data()) : end;
+  }
+  // Whether a phone, card, SSN, IPv4 or geo match can start at the digit run
+  // [s, r): each needs its first seven bytes to be digits, spaces or ().- ,
+  // except a geo pair, which has a '.' after one or two digits. Most runs in
+  // a window (times, amounts, ids) fail this, which is cheaper than the matchers.
+  bool NumberMayStart(size_t s, size_t r) const {
+    if (At(s + 1) == '.' || At(s + 2) == '.') return true;
+    for (size_t k = r; k < s + 7; ++k) {
+      char c = At(k);
+      if (!IsDigit(c) && c != ' ' && c != '(' && c != ')' && c != '.' && c != '-') return false;
+    }
+    return true;
   }
 
   void TryNumber(Kind kind, size_t s) {
@@ -680,17 +713,14 @@ std::vector<Finding> Scanner::Impl::Run(std::string_view text, const FieldNames*
   hs_scratch_t* scratch = Borrow();
   if (scratch == nullptr) return findings;  // out of memory: nothing we can report
   // Vectorscan takes an unsigned int length: scan in slices that overlap by more
-  // than any window reaches, so that no candidate is lost at a slice edge.
+  // than any window reaches, so that no candidate is lost at a slice edge (the
+  // overlap's ends come again and merge into the windows they made before).
   constexpr size_t kSlice = size_t{1} << 30;
   constexpr size_t kOverlap = 512;
   for (size_t pos = 0; pos < text.size();) {
     size_t len = std::min(kSlice, text.size() - pos);
-    Candidates part;
-    part.text_size = len;
-    hs_scan(db, text.data() + pos, static_cast<unsigned int>(len), 0, scratch, OnCandidate, &part);
-    for (int r = 0; r < kPatternCount; ++r) {
-      for (Window w : part.windows[r]) cands.windows[r].push_back({w.begin + pos, w.end + pos});
-    }
+    cands.base = pos;
+    hs_scan(db, text.data() + pos, static_cast<unsigned int>(len), 0, scratch, OnCandidate, &cands);
     if (pos + len >= text.size()) break;
     pos += len - kOverlap;
   }

@@ -42,6 +42,21 @@ TEST(ScannerTest, FindsEachEntity) {
   EXPECT_EQ(Found(*s, "call me at +44 20 7946 0958 today"), V{"PHONE_NUMBER:+44 20 7946 0958"});
 }
 
+// Rules share candidate patterns (docs/scan.md); each text holds one shape
+// alone, so only the shared pattern can open the window that finds it.
+TEST(ScannerTest, SharedCandidatePatternsCoverEveryShape) {
+  auto s = MakeScanner();
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Found(*s, "peer 2001:db8:0:0:1:0:0:1"), V{"IP_ADDRESS:2001:db8:0:0:1:0:0:1"});
+  EXPECT_EQ(Found(*s, "peer ::ffff:c000:280 up"), V{"IP_ADDRESS:::ffff:c000:280"});
+  EXPECT_EQ(Found(*s, "hw 3C-22-FB-12-9A-01"), V{"MAC_ADDRESS:3C-22-FB-12-9A-01"});
+  EXPECT_EQ(Found(*s, "hw 3c22.fb12.9a01"), V{"MAC_ADDRESS:3c22.fb12.9a01"});
+  EXPECT_EQ(Found(*s, "from 10.0.0.1"), V{"IP_ADDRESS:10.0.0.1"});
+  EXPECT_EQ(Found(*s, "at -33.8688,151.2093"), V{"GEO_COORDINATE:-33.8688,151.2093"});
+  EXPECT_EQ(Found(*s, "ssn 536 22 1234"), V{"US_SSN:536 22 1234"});
+  EXPECT_EQ(Found(*s, "tel (212) 555-0143"), V{"PHONE_NUMBER:(212) 555-0143"});
+}
+
 TEST(ScannerTest, FieldNameGivesContext) {
   auto s = MakeScanner();
   auto f = s->ScanField("1990-05-17", "date_of_birth");

@@ -256,9 +256,15 @@ Near NearText(std::string_view text, size_t begin, size_t end, size_t before, si
   size_t line = LastBreak(text, window, begin);
   if (line != std::string_view::npos) {
     from = line + 1;
-    bool starts_line = text.substr(from, begin - from).find_first_not_of(" \t") == std::string_view::npos;
-    size_t label_end = text.substr(window, line - window).find_last_not_of(" \t\r");
-    if (starts_line && label_end != std::string_view::npos && text[window + label_end] == ':') {
+    // (Plain loops: string_view's find_*_of call memchr once per byte.)
+    size_t first = from;
+    while (first < begin && (text[first] == ' ' || text[first] == '\t')) ++first;
+    size_t label_end = line;  // one past the label's last byte
+    while (label_end > window && (text[label_end - 1] == ' ' || text[label_end - 1] == '\t' ||
+                                  text[label_end - 1] == '\r')) {
+      --label_end;
+    }
+    if (first == begin && label_end > window && text[label_end - 1] == ':') {
       size_t above = LastBreak(text, window, line);
       from = above == std::string_view::npos ? window : above + 1;
     }
