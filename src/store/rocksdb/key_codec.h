@@ -13,14 +13,23 @@
 
 namespace domicile::store::rocksdb_layout {
 
+// Two column families. The default one holds what a record read touches (the
+// format key, subjects and fields); kAuxFamily holds everything else (blind-index
+// entries, their reverse entries, meta), so that the records' blocks, bloom filters
+// and block-cache share are as dense as in a database of records alone.
+inline constexpr char kAuxFamily[] = "aux";
+
 // Key tags (first byte of every key).
-inline constexpr char kFormatKey[] = "\x00" "format";  // -> kFormatVersion
-inline constexpr char kFormatVersion[] = "1";
-inline constexpr char kSubjectTag = 's';  // s E(subject)                      -> EncodeSubject
-inline constexpr char kFieldTag = 'f';    // f E(subject) E(collection) E(field) -> EncodeField
-inline constexpr char kIndexTag = 'i';    // i E(index) E(token) E(subject)    -> ""
-inline constexpr char kReverseTag = 'r';  // r E(subject) E(index) E(token)    -> ""
-inline constexpr char kMetaTag = 'm';     // m key (raw)                        -> value (raw)
+inline constexpr char kFormatKey[] = "\x00" "format";  // default family -> kFormatVersion
+inline constexpr char kFormatVersion[] = "2";
+// Format 1 kept every key in the default family; OpenRocksDbStore moves the aux
+// keys (tags kIndexTag..kReverseTag, the range [kIndexTag, kSubjectTag)) on open.
+inline constexpr char kFormatVersion1[] = "1";
+inline constexpr char kSubjectTag = 's';  // default: s E(subject)                      -> EncodeSubject
+inline constexpr char kFieldTag = 'f';    // default: f E(subject) E(collection) E(field) -> EncodeField
+inline constexpr char kIndexTag = 'i';    // aux: i E(index) E(token) E(subject)    -> ""
+inline constexpr char kReverseTag = 'r';  // aux: r E(subject) E(index) E(token)    -> ""
+inline constexpr char kMetaTag = 'm';     // aux: m key (raw)                        -> value (raw)
 
 // E(x): x with every 0x00 byte written as 0x00 0xFF, then the terminator 0x00 0x01.
 // Concatenations of E() sort like the tuples they encode (bytewise, unsigned), and

@@ -9,6 +9,8 @@
 #include <array>
 #include <functional>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "store/rocksdb/key_codec.h"
 
@@ -28,9 +30,28 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return UnavailableError(msg);
 }
 
+// The database and its two column family handles (docs/vault.md, "RocksDB
+// layout"); the handles are released before the database closes.
+struct OpenDb {
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::ColumnFamilyHandle* records = nullptr;  // default family: format key, subjects, fields
+  rocksdb::ColumnFamilyHandle* aux = nullptr;      // blind-index and reverse entries, meta
+
+  OpenDb() = default;
+  OpenDb(OpenDb&& o) noexcept : db(std::move(o.db)), records(std::exchange(o.records, nullptr)),
+                                aux(std::exchange(o.aux, nullptr)) {}
+  ~OpenDb() {
+    for (auto* h : {records, aux}) {
+      if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+  }
+};
+
 class RocksDbStore final : public Store {
  public:
-  RocksDbStore(std::unique_ptr<rocksdb::DB> db, bool sync) : db_(std::move(db)) { write_.sync = sync; }
+  RocksDbStore(OpenDb db, bool sync) : open_(std::move(db)), db_(open_.db.get()), aux_(open_.aux) {
+    write_.sync = sync;
+  }
 
   Status Apply(const Mutation& m) override {
     RETURN_IF_ERROR(ValidateMutation(m));
@@ -45,12 +66,12 @@ class RocksDbStore final : public Store {
       RETURN_IF_ERROR(Put(batch, layout::FieldKey(m.subject, f.collection, f.field), layout::EncodeField(f)));
     }
     for (const auto& e : m.delete_index) {
-      RETURN_IF_ERROR(FromRocks(batch.Delete(layout::IndexKey(e.index, e.token, e.subject)), "batch"));
-      RETURN_IF_ERROR(FromRocks(batch.Delete(layout::ReverseKey(e.subject, e.index, e.token)), "batch"));
+      RETURN_IF_ERROR(FromRocks(batch.Delete(aux_, layout::IndexKey(e.index, e.token, e.subject)), "batch"));
+      RETURN_IF_ERROR(FromRocks(batch.Delete(aux_, layout::ReverseKey(e.subject, e.index, e.token)), "batch"));
     }
     for (const auto& e : m.put_index) {
-      RETURN_IF_ERROR(Put(batch, layout::IndexKey(e.index, e.token, e.subject), ""));
-      RETURN_IF_ERROR(Put(batch, layout::ReverseKey(e.subject, e.index, e.token), ""));
+      RETURN_IF_ERROR(FromRocks(batch.Put(aux_, layout::IndexKey(e.index, e.token, e.subject), ""), "batch"));
+      RETURN_IF_ERROR(FromRocks(batch.Put(aux_, layout::ReverseKey(e.subject, e.index, e.token), ""), "batch"));
     }
     return FromRocks(db_->Write(write_, &batch), "write");
   }
@@ -101,7 +122,7 @@ class RocksDbStore final : public Store {
   Result<std::vector<std::string>> Lookup(std::string_view index, std::string_view token) override {
     std::vector<std::string> out;
     std::string prefix = layout::IndexPrefix(index, token);
-    RETURN_IF_ERROR(Scan(prefix, [&](std::string_view key, std::string_view) -> Status {
+    RETURN_IF_ERROR(Scan(aux_, prefix, [&](std::string_view key, std::string_view) -> Status {
       std::string_view suffix = key.substr(prefix.size());
       std::string subject;
       if (!layout::ConsumeComponent(&suffix, &subject) || !suffix.empty()) {
@@ -116,7 +137,7 @@ class RocksDbStore final : public Store {
   Result<std::vector<IndexEntry>> GetIndexEntries(std::string_view subject) override {
     std::vector<IndexEntry> out;
     std::string reverse = layout::ReversePrefix(subject);
-    RETURN_IF_ERROR(Scan(reverse, [&](std::string_view key, std::string_view) -> Status {
+    RETURN_IF_ERROR(Scan(aux_, reverse, [&](std::string_view key, std::string_view) -> Status {
       std::string_view suffix = key.substr(reverse.size());
       IndexEntry e{"", "", std::string(subject)};
       if (!layout::ConsumeComponent(&suffix, &e.index) || !layout::ConsumeComponent(&suffix, &e.token) ||
@@ -137,19 +158,19 @@ class RocksDbStore final : public Store {
     if (!exists) return NotFoundError("store: no such subject");
     rocksdb::WriteBatch batch;
     RETURN_IF_ERROR(FromRocks(batch.Delete(skey), "batch"));
-    RETURN_IF_ERROR(Scan(layout::FieldPrefix(id), [&](std::string_view key, std::string_view) -> Status {
+    RETURN_IF_ERROR(Scan(records(), layout::FieldPrefix(id), [&](std::string_view key, std::string_view) -> Status {
       return FromRocks(batch.Delete(rocksdb::Slice(key.data(), key.size())), "batch");
     }));
     std::string reverse = layout::ReversePrefix(id);
-    RETURN_IF_ERROR(Scan(reverse, [&](std::string_view key, std::string_view) -> Status {
+    RETURN_IF_ERROR(Scan(aux_, reverse, [&](std::string_view key, std::string_view) -> Status {
       std::string_view suffix = key.substr(reverse.size());
       std::string index, token;
       if (!layout::ConsumeComponent(&suffix, &index) || !layout::ConsumeComponent(&suffix, &token) ||
           !suffix.empty()) {
         return DataLossError("store: reverse index key is corrupt");
       }
-      RETURN_IF_ERROR(FromRocks(batch.Delete(layout::IndexKey(index, token, id)), "batch"));
-      return FromRocks(batch.Delete(layout::ReverseKey(id, index, token)), "batch");
+      RETURN_IF_ERROR(FromRocks(batch.Delete(aux_, layout::IndexKey(index, token, id)), "batch"));
+      return FromRocks(batch.Delete(aux_, layout::ReverseKey(id, index, token)), "batch");
     }));
     return FromRocks(db_->Write(write_, &batch), "write");
   }
@@ -176,12 +197,12 @@ class RocksDbStore final : public Store {
 
   Status PutMeta(std::string_view key, std::string_view value) override {
     RETURN_IF_ERROR(ValidateMeta(key, value));
-    return FromRocks(db_->Put(write_, layout::MetaKey(key), rocksdb::Slice(value.data(), value.size())), "put");
+    return FromRocks(db_->Put(write_, aux_, layout::MetaKey(key), rocksdb::Slice(value.data(), value.size())), "put");
   }
 
   Result<std::optional<std::string>> GetMeta(std::string_view key) override {
     std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), layout::MetaKey(key), &value);
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), aux_, layout::MetaKey(key), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     RETURN_IF_ERROR(FromRocks(s, "get"));
     return std::optional<std::string>(std::move(value));
@@ -189,7 +210,7 @@ class RocksDbStore final : public Store {
 
   Status DeleteMeta(std::string_view key) override {
     RETURN_IF_ERROR(ValidateMeta(key, ""));
-    return FromRocks(db_->Delete(write_, layout::MetaKey(key)), "delete");
+    return FromRocks(db_->Delete(write_, aux_, layout::MetaKey(key)), "delete");
   }
 
   Result<std::vector<MetaEntry>> ListMeta(std::string_view prefix, std::string_view after, size_t limit) override {
@@ -201,7 +222,7 @@ class RocksDbStore final : public Store {
     rocksdb::ReadOptions ro;
     rocksdb::Slice upper_slice(upper);
     ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, aux_));
     for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
       std::string_view key(it->key().data() + 1, it->key().size() - 1);
       if (key == after) continue;
@@ -216,6 +237,8 @@ class RocksDbStore final : public Store {
     return FromRocks(batch.Put(key, value), "batch");
   }
 
+  rocksdb::ColumnFamilyHandle* records() const { return db_->DefaultColumnFamily(); }
+
   Result<bool> Exists(const std::string& key) {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
@@ -224,14 +247,14 @@ class RocksDbStore final : public Store {
     return true;
   }
 
-  // Calls fn(key, value) for every key starting with `prefix`, in key order.
+  // Calls fn(key, value) for every key of `family` starting with `prefix`, in key order.
   template <typename Fn>
-  Status Scan(const std::string& prefix, Fn fn) {
+  Status Scan(rocksdb::ColumnFamilyHandle* family, const std::string& prefix, Fn fn) {
     rocksdb::ReadOptions ro;
     std::string upper = layout::PrefixEnd(prefix);
     rocksdb::Slice upper_slice(upper);
     ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       rocksdb::Slice k = it->key();
       RETURN_IF_ERROR(fn(std::string_view(k.data(), k.size()), std::string_view(it->value().data(), it->value().size())));
@@ -242,7 +265,7 @@ class RocksDbStore final : public Store {
   Result<std::vector<FieldRecord>> ScanFields(std::string_view subject, const std::string& prefix) {
     std::vector<FieldRecord> out;
     const size_t subject_prefix = layout::FieldPrefix(subject).size();
-    RETURN_IF_ERROR(Scan(prefix, [&](std::string_view key, std::string_view value) -> Status {
+    RETURN_IF_ERROR(Scan(records(), prefix, [&](std::string_view key, std::string_view value) -> Status {
       std::string collection, field;
       RETURN_IF_ERROR(layout::ParseFieldKeySuffix(key.substr(subject_prefix), &collection, &field));
       ASSIGN_OR_RETURN(FieldRecord f, layout::DecodeField(collection, field, value));
@@ -256,7 +279,9 @@ class RocksDbStore final : public Store {
     return stripes_[std::hash<std::string_view>()(subject) % stripes_.size()];
   }
 
-  std::unique_ptr<rocksdb::DB> db_;
+  const OpenDb open_;
+  rocksdb::DB* const db_;                  // open_.db
+  rocksdb::ColumnFamilyHandle* const aux_;  // open_.aux
   rocksdb::WriteOptions write_;  // sync (unless a bulk load): every OK'd write is in the fsynced WAL
   // Serialise Apply and DeleteSubject per subject, so "the subject exists" stays
   // true until the batch is written (no fields of a deleted subject). Each
@@ -264,32 +289,78 @@ class RocksDbStore final : public Store {
   std::array<std::mutex, 64> stripes_;
 };
 
+// Moves a format-1 database's aux keys (blind-index, reverse and meta entries:
+// the key range [kIndexTag, kSubjectTag) of the default family) into the aux
+// family and marks it format 2. The copies go in batches; the switch (a range
+// deletion in the default family and the new format key) is one synced batch.
+// A crash anywhere before it leaves format 1 with every key in place, and the
+// next open starts again: copying is idempotent, since nothing else writes the
+// aux family of a format-1 database.
+Status MigrateFromFormat1(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* aux, const std::string& format_key) {
+  constexpr size_t kBatchKeys = 10000;
+  const std::string lower(1, layout::kIndexTag), upper(1, layout::kSubjectTag);
+  const rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, db->DefaultColumnFamily()));
+  rocksdb::WriteBatch batch;
+  for (it->Seek(lower_slice); it->Valid(); it->Next()) {
+    RETURN_IF_ERROR(FromRocks(batch.Put(aux, it->key(), it->value()), "batch"));
+    if (batch.Count() >= kBatchKeys) {
+      RETURN_IF_ERROR(FromRocks(db->Write(rocksdb::WriteOptions(), &batch), "write"));
+      batch.Clear();
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "iterate"));
+  it.reset();
+  RETURN_IF_ERROR(FromRocks(batch.DeleteRange(db->DefaultColumnFamily(), lower_slice, upper_slice), "batch"));
+  RETURN_IF_ERROR(FromRocks(batch.Put(db->DefaultColumnFamily(), format_key, layout::kFormatVersion), "batch"));
+  rocksdb::WriteOptions synced;
+  synced.sync = true;  // also syncs the WAL records of the copies above
+  RETURN_IF_ERROR(FromRocks(db->Write(synced, &batch), "write"));
+  // Drop the moved keys from the record family's files now, not at some later compaction.
+  return FromRocks(db->CompactRange(rocksdb::CompactRangeOptions(), db->DefaultColumnFamily(), &lower_slice,
+                                    &upper_slice),
+                   "compact");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenRocksDbStore(const std::string& dir, const RocksDbStoreOptions& options) {
-  rocksdb::Options opts;
-  opts.create_if_missing = true;
-  opts.paranoid_checks = true;
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = true;
+  db_opts.create_missing_column_families = true;  // the aux family of a new or format-1 database
+  db_opts.paranoid_checks = true;
+  rocksdb::ColumnFamilyOptions family;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);  // shared by both families
+  family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, family}, {layout::kAuxFamily, family}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(opts, dir, &raw), "open " + dir));
-  std::unique_ptr<rocksdb::DB> db(raw);
+  // A database with a family this build does not know (a later format) is refused here.
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_opts, dir, families, &handles, &raw), "open " + dir));
+  OpenDb db;
+  db.db.reset(raw);
+  db.records = handles[0];
+  db.aux = handles[1];
 
   std::string format;
   const std::string format_key(layout::kFormatKey, sizeof(layout::kFormatKey) - 1);
-  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), format_key, &format);
+  rocksdb::Status s = db.db->Get(rocksdb::ReadOptions(), format_key, &format);
   if (s.IsNotFound()) {
     rocksdb::WriteOptions w;
     w.sync = true;
-    RETURN_IF_ERROR(FromRocks(db->Put(w, format_key, layout::kFormatVersion), "put"));
+    RETURN_IF_ERROR(FromRocks(db.db->Put(w, format_key, layout::kFormatVersion), "put"));
   } else {
     RETURN_IF_ERROR(FromRocks(s, "get"));
-    if (format != layout::kFormatVersion) {
+    if (format == layout::kFormatVersion1) {
+      RETURN_IF_ERROR(MigrateFromFormat1(db.db.get(), db.aux, format_key).Annotate("migrating " + dir));
+    } else if (format != layout::kFormatVersion) {
       return FailedPreconditionError("store: " + dir + " holds store format " + format + ", this build reads " +
-                                     layout::kFormatVersion);
+                                     layout::kFormatVersion + " (and migrates " + layout::kFormatVersion1 + ")");
     }
   }
   return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(std::move(db), options.sync_writes));

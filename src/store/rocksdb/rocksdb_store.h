@@ -1,6 +1,8 @@
-// The embedded default backend: one RocksDB database per vault site. Every write
-// is a single WriteBatch written with a synced WAL, so an OK'd write survives
-// kill -9 and power loss. Key layout: store/rocksdb/key_codec.h, docs/vault.md.
+// The embedded default backend: one RocksDB database per vault site, records in
+// the default column family, index entries and meta in the "aux" family. Every
+// write is a single WriteBatch written with a synced WAL, so an OK'd write
+// survives kill -9 and power loss. Key layout: store/rocksdb/key_codec.h,
+// docs/vault.md.
 #ifndef DOMICILE_STORE_ROCKSDB_ROCKSDB_STORE_H_
 #define DOMICILE_STORE_ROCKSDB_ROCKSDB_STORE_H_
 
@@ -22,8 +24,10 @@ struct RocksDbStoreOptions {
 };
 
 // Opens (creating if absent) the database in `dir`. The WAL lives in `dir` too.
-// kFailedPrecondition if `dir` holds another format version or is locked by
-// another open store; kUnavailable / kDataLoss for I/O errors / corruption.
+// A format-1 database (one column family) is migrated to format 2 first
+// (docs/vault.md, "RocksDB layout"). kFailedPrecondition if `dir` holds another
+// format version or is locked by another open store; kUnavailable / kDataLoss
+// for I/O errors / corruption.
 Result<std::unique_ptr<Store>> OpenRocksDbStore(const std::string& dir, const RocksDbStoreOptions& options = {});
 
 }  // namespace domicile::store

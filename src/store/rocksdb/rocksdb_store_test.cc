@@ -5,6 +5,9 @@
 #include <rocksdb/db.h>
 
 #include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "fakes/temp_dir.h"
 #include "gtest/gtest.h"
@@ -15,12 +18,89 @@ namespace {
 
 namespace layout = rocksdb_layout;
 
-// Writes raw key/values into a closed store's database.
+const std::string kFormatKey(layout::kFormatKey, sizeof(layout::kFormatKey) - 1);
+
+// A closed store's database opened directly. `aux`: with the aux family (created
+// if missing); without it, the database as format 1 had it (default family only).
+class RawDb {
+ public:
+  explicit RawDb(const std::string& dir, bool aux = true) {
+    rocksdb::DBOptions opts;
+    opts.create_if_missing = true;
+    opts.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}}};
+    if (aux) families.push_back({layout::kAuxFamily, {}});
+    rocksdb::DB* raw = nullptr;
+    status_ = rocksdb::DB::Open(opts, dir, families, &handles_, &raw);
+    db_.reset(raw);
+  }
+  ~RawDb() {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  const rocksdb::Status& status() const { return status_; }
+  void Put(const std::string& key, const std::string& value, int family = 0) {
+    ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), handles_.at(family), key, value).ok());
+  }
+  // Every key of a family, in order.
+  std::vector<std::string> Keys(int family) {
+    std::vector<std::string> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_.at(family)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->key().ToString());
+    return out;
+  }
+
+ private:
+  rocksdb::Status status_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+// Writes raw key/values into a closed store's database (default family).
 void RawPut(const std::string& dir, const std::string& key, const std::string& value) {
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), key, value).ok());
+  RawDb db(dir);
+  ASSERT_TRUE(db.status().ok()) << db.status().ToString();
+  db.Put(key, value);
+}
+
+// A format-1 database as the previous build wrote it: one family holding subject
+// "a" with field p.f, its blind-index entry and reverse entry, and two meta values.
+void WriteFormat1(const std::string& dir) {
+  RawDb db(dir, /*aux=*/false);
+  ASSERT_TRUE(db.status().ok()) << db.status().ToString();
+  db.Put(kFormatKey, layout::kFormatVersion1);
+  db.Put(layout::SubjectKey("a"), layout::EncodeSubject({"a", "US", "k", 1}));
+  db.Put(layout::FieldKey("a", "p", "f"), layout::EncodeField({"p", "f", 1, "sealed"}));
+  db.Put(layout::IndexKey("p.f", "tok", "a"), "");
+  db.Put(layout::ReverseKey("a", "p.f", "tok"), "");
+  db.Put(layout::MetaKey("vault/x"), "1");
+  db.Put(layout::MetaKey("vault/y"), "2");
+}
+
+// What WriteFormat1 wrote, read back through the store.
+void ExpectFormat1Contents(Store& s) {
+  auto subject = s.GetSubject("a");
+  ASSERT_TRUE(subject.ok()) << subject.status().message();
+  EXPECT_EQ(*subject, (SubjectRecord{"a", "US", "k", 1}));
+  auto fields = s.GetFields("a", "p", {"f"});
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(*fields, (std::vector<FieldRecord>{{"p", "f", 1, "sealed"}}));
+  EXPECT_EQ(*s.Lookup("p.f", "tok"), std::vector<std::string>{"a"});
+  EXPECT_EQ(*s.GetIndexEntries("a"), (std::vector<IndexEntry>{{"p.f", "tok", "a"}}));
+  EXPECT_EQ(*s.ListMeta("vault/", "", 10), (std::vector<MetaEntry>{{"vault/x", "1"}, {"vault/y", "2"}}));
+}
+
+// The default family holds the format key, subjects and fields only; the aux
+// family everything else.
+void ExpectFormat2Layout(const std::string& dir) {
+  RawDb db(dir);
+  ASSERT_TRUE(db.status().ok()) << db.status().ToString();
+  for (const auto& key : db.Keys(0)) {
+    EXPECT_TRUE(key == kFormatKey || key[0] == layout::kSubjectTag || key[0] == layout::kFieldTag) << key;
+  }
+  for (const auto& key : db.Keys(1)) {
+    EXPECT_TRUE(key[0] == layout::kIndexTag || key[0] == layout::kReverseTag || key[0] == layout::kMetaTag) << key;
+  }
+  EXPECT_FALSE(db.Keys(1).empty());
 }
 
 Mutation Create(const std::string& id) {
@@ -42,9 +122,71 @@ TEST(RocksDbStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {
 TEST(RocksDbStoreTest, AnotherFormatVersionIsRefused) {
   domicile::testing::TempDir dir;
   ASSERT_TRUE(OpenRocksDbStore(dir.path()).ok());
-  RawPut(dir.path(), std::string(layout::kFormatKey, sizeof(layout::kFormatKey) - 1), "2");
+  RawPut(dir.path(), kFormatKey, "3");
   auto s = OpenRocksDbStore(dir.path());
   EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(RocksDbStoreTest, IndexEntriesAndMetaLiveInTheAuxFamily) {
+  domicile::testing::TempDir dir;
+  {
+    auto s = OpenRocksDbStore(dir.path());
+    ASSERT_TRUE(s.ok());
+    Mutation m = Create("a");
+    m.put_index = {{"p.f", "tok", "a"}};
+    ASSERT_TRUE((*s)->Apply(m).ok());
+    ASSERT_TRUE((*s)->PutMeta("vault/x", "1").ok());
+  }
+  ExpectFormat2Layout(dir.path());
+}
+
+TEST(RocksDbStoreTest, FormatOneDatabaseIsMigratedOnOpen) {
+  domicile::testing::TempDir dir;
+  WriteFormat1(dir.path());
+  {
+    auto s = OpenRocksDbStore(dir.path());
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    ExpectFormat1Contents(**s);
+  }
+  ExpectFormat2Layout(dir.path());
+  {
+    RawDb db(dir.path());
+    ASSERT_TRUE(db.status().ok());
+    EXPECT_EQ(db.Keys(0).front(), kFormatKey);
+  }
+  // Reopened as format 2: the same contents, and deletion finds the moved entries.
+  auto s = OpenRocksDbStore(dir.path());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ExpectFormat1Contents(**s);
+  ASSERT_TRUE((*s)->DeleteSubject("a").ok());
+  EXPECT_TRUE(s->get()->Lookup("p.f", "tok")->empty());
+  EXPECT_TRUE(s->get()->GetIndexEntries("a")->empty());
+}
+
+TEST(RocksDbStoreTest, InterruptedMigrationIsRedoneOnTheNextOpen) {
+  domicile::testing::TempDir dir;
+  WriteFormat1(dir.path());
+  {
+    // A crash after some copies: the aux family exists and holds part of the
+    // keys, the format is still 1 and the default family still has them all.
+    RawDb db(dir.path());
+    ASSERT_TRUE(db.status().ok());
+    db.Put(layout::IndexKey("p.f", "tok", "a"), "", /*family=*/1);
+    db.Put(layout::MetaKey("vault/x"), "1", /*family=*/1);
+  }
+  auto s = OpenRocksDbStore(dir.path());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ExpectFormat1Contents(**s);
+  s->reset();
+  ExpectFormat2Layout(dir.path());
+}
+
+TEST(RocksDbStoreTest, BuildsThatDoNotKnowTheAuxFamilyCannotOpenTheDatabase) {
+  domicile::testing::TempDir dir;
+  ASSERT_TRUE(OpenRocksDbStore(dir.path()).ok());
+  // A format-1 build opens the default family only; RocksDB refuses that.
+  RawDb old(dir.path(), /*aux=*/false);
+  EXPECT_TRUE(old.status().IsInvalidArgument()) << old.status().ToString();
 }
 
 TEST(RocksDbStoreTest, CorruptRecordsAreDataLossNotACrash) {
