@@ -728,10 +728,15 @@ std::vector<Finding> Scanner::Impl::Run(std::string_view text, const FieldNames*
   std::vector<Hit> hits;
   Pass(*this, text, fields, field_override, hits).Run(cands);
 
-  // Overlaps: keep the best-scoring, then the longest, finding.
+  // Overlaps: keep the best-scoring, then the longest, then the earliest finding,
+  // then the one of the entity listed first. A total order: with ties left to
+  // std::sort, the same span could be reported as different entities depending
+  // on how many hits the buffer had (a file scanned whole or in chunks).
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     if (a.score != b.score) return a.score > b.score;
-    return a.end - a.begin > b.end - b.begin;
+    if (a.end - a.begin != b.end - b.begin) return a.end - a.begin > b.end - b.begin;
+    if (a.begin != b.begin) return a.begin < b.begin;
+    return a.entity < b.entity;
   });
   std::map<size_t, Hit> kept;  // by begin; never overlapping
   for (const Hit& h : hits) {

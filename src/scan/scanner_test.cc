@@ -57,6 +57,25 @@ TEST(ScannerTest, SharedCandidatePatternsCoverEveryShape) {
   EXPECT_EQ(Found(*s, "tel (212) 555-0143"), V{"PHONE_NUMBER:(212) 555-0143"});
 }
 
+// Two entities with the same score on the same span: the same one wins whether
+// the buffer holds that span alone or among many other findings.
+TEST(ScannerTest, TiedFindingsResolveTheSameWayInAnyBuffer) {
+  auto s = MakeScanner();
+  const std::string tied = "19901-0500440532";
+  auto alone = s->Scan(tied);
+  ASSERT_EQ(alone.size(), 1u);
+  std::string crowded;
+  for (int i = 0; i < 200; ++i) crowded += "user" + std::to_string(i) + "@example.com " + tied + "\n";
+  auto many = s->Scan(crowded);
+  ASSERT_EQ(many.size(), 400u);
+  for (const Finding& f : many) {
+    if (f.entity != Entity::kEmailAddress) {
+      EXPECT_EQ(f.entity, alone[0].entity) << f.offset;
+    }
+  }
+  EXPECT_EQ(alone[0].entity, Entity::kPhoneNumber);  // listed before IMEI in docs/scan.md
+}
+
 TEST(ScannerTest, FieldNameGivesContext) {
   auto s = MakeScanner();
   auto f = s->ScanField("1990-05-17", "date_of_birth");
