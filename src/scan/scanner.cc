@@ -85,10 +85,10 @@ constexpr CandidatePattern kPatterns[] = {
     {{Kind::kDate, Kind::kNone, Kind::kNone, Kind::kNone, Kind::kNone},
      R"((?i:born|birth|dob|d[^A-Za-z0-9]{1,3}o[^A-Za-z0-9]{1,3}b|b[^A-Za-z0-9]{0,3}day|geb|naissance|nacimiento|nascita)|(?:^|[^A-Za-z0-9])(?i:nee?)(?:[^a-z0-9]|$)|[a-z]N(?i:ee?)(?:[^a-z0-9]|$))",
      96, 96},
-    // A valid IPv6 address has "::" or at least six colons, so
-    // three colons with hex digits between; a MAC address has its first three
-    // octets with '-' (or, with ':', the same three colons) or is xxxx.xxxx.xxxx.
-    // Either starts at most 17 bytes before the end of such a candidate.
+    // A valid IPv6 address has "::" or at least six colons, so three colons with
+    // hex digits between; a MAC address has its first three octets with '-' (or,
+    // with ':', the same three colons) or is xxxx.xxxx.xxxx. Either starts at
+    // most 17 bytes before the end of such a candidate.
     {{Kind::kIpv6, Kind::kMac, Kind::kNone, Kind::kNone, Kind::kNone},
      R"(::|:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})",
      17, 0},
@@ -559,6 +559,7 @@ class Scanner::Impl::Pass {
     const void* p = i < end ? std::memchr(text_.data() + i, c, end - i) : nullptr;
     return p != nullptr ? static_cast<size_t>(static_cast<const char*>(p) - text_.data()) : end;
   }
+
   // Whether a phone, card, SSN, IPv4 or geo match can start at the digit run
   // [s, r): each needs its first seven bytes to be digits, spaces or ().- ,
   // except a geo pair, which has a '.' after one or two digits. Most runs in
