@@ -100,6 +100,7 @@ HashFigures HashRate(int threads, double seconds) {
 struct Figures {
   bool ok = false;
   double rate = 0, mean_interval_ms = 0, max_interval_ms = 0, max_commit_ms = 0, files_per_s = 0;
+  double mean_sync_ms = 0, max_sync_ms = 0, mean_rename_ms = 0, max_rename_ms = 0;
   double cpu_seconds = 0, elapsed = 0;
   uint64_t entries = 0, commits = 0, intervals_over_10ms = 0;
   std::vector<double> window_rates;  // entries/s of each kWindow of the run
@@ -219,6 +220,11 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   f.max_interval_ms = st.max_interval_micros / 1000.0;
   f.max_commit_ms = st.max_commit_micros / 1000.0;
   f.files_per_s = double(st.files_written) / f.elapsed;
+  const double commits = double(std::max<uint64_t>(st.commits, 1));
+  f.mean_sync_ms = st.total_sync_micros / 1000.0 / commits;
+  f.max_sync_ms = st.max_sync_micros / 1000.0;
+  f.mean_rename_ms = st.total_rename_micros / 1000.0 / commits;
+  f.max_rename_ms = st.max_rename_micros / 1000.0;
   const auto& bounds = tlog::Appender::Stats::kIntervalBucketMicros;
   const size_t over = std::upper_bound(std::begin(bounds), std::end(bounds), 10000) - std::begin(bounds);
   for (size_t i = over; i < st.intervals_by_length.size(); ++i) f.intervals_over_10ms += st.intervals_by_length[i];
@@ -233,6 +239,9 @@ void Print(const Figures& f, double hash_wall, double hash_per_core) {
               "%.2f ms; %.0f files/s\n",
               static_cast<unsigned long long>(f.commits), f.mean_interval_ms, f.max_interval_ms,
               static_cast<unsigned long long>(f.intervals_over_10ms), f.max_commit_ms, f.files_per_s);
+  std::printf("  barriers per commit: file-system sync mean %.2f ms, max %.2f ms; checkpoint rename + directory "
+              "fsync mean %.2f ms, max %.2f ms\n",
+              f.mean_sync_ms, f.max_sync_ms, f.mean_rename_ms, f.max_rename_ms);
   std::printf("  entries/s per %.0f s window:", kWindow);
   for (double r : f.window_rates) std::printf(" %.0f", r);
   std::printf("\n");

@@ -371,11 +371,18 @@ void Appender::PublisherLoop() {
     handoff_.reset();
     handoff_cv_.notify_all();  // the writer may hand off the next commit
     l.unlock();
+    const int64_t publish_start = Clock::System()->MonotonicMicros();
     Status st = Publish(p);
     const int64_t now = Clock::System()->MonotonicMicros();
     l.lock();
     ++stats_.commits;
     stats_.max_commit_micros = std::max(stats_.max_commit_micros, now - p.start_micros);
+    if (st.ok()) {
+      stats_.total_sync_micros += p.synced_micros - publish_start;
+      stats_.max_sync_micros = std::max(stats_.max_sync_micros, p.synced_micros - publish_start);
+      stats_.total_rename_micros += now - p.synced_micros;
+      stats_.max_rename_micros = std::max(stats_.max_rename_micros, now - p.synced_micros);
+    }
     if (!st.ok()) {
       Fail(st);
       return;
@@ -413,8 +420,9 @@ void Appender::JanitorLoop() {
   }
 }
 
-Status Appender::Publish(const Publication& p) {
+Status Appender::Publish(Publication& p) {
   RETURN_IF_ERROR(fs_.SyncFileSystem(dir_));
+  p.synced_micros = Clock::System()->MonotonicMicros();
   RETURN_IF_ERROR(fs_.Rename(JoinPath(dir_, p.checkpoint_temp), JoinPath(dir_, "checkpoint")));
   return fs_.SyncDir(dir_);
 }

@@ -87,6 +87,10 @@ class Appender {
     uint64_t commits = 0;
     uint64_t files_written = 0;
     int64_t max_commit_micros = 0;  // longest commit: batch taken to checkpoint durable
+    // Time in the two barriers of Publish: the file-system sync of a commit's files,
+    // and the rename of its checkpoint with the fsync of the directory.
+    int64_t total_sync_micros = 0, max_sync_micros = 0;
+    int64_t total_rename_micros = 0, max_rename_micros = 0;
     // Time between consecutive durable checkpoints (idle time included), over
     // commits - 1 intervals.
     int64_t max_interval_micros = 0;
@@ -116,6 +120,7 @@ class Appender {
     uint64_t old_size = 0, new_size = 0;
     std::string checkpoint_temp;  // relative to dir_
     int64_t start_micros = 0;     // when its batch was taken
+    int64_t synced_micros = 0;    // set by Publish: when the file-system sync returned
   };
   // Takes batches and writes their files; hands each to the publisher.
   void WriterLoop();
@@ -125,7 +130,7 @@ class Appender {
   Status Prepare(Publication& p);
   Status WriteFiles();
   // Barrier, checkpoint rename, barrier.
-  Status Publish(const Publication& p);
+  Status Publish(Publication& p);
   // Records the first commit error and wakes everyone. Requires mu_ held.
   void Fail(const Status& st);
   // Deletes the partial tiles and bundles that published checkpoints superseded.
