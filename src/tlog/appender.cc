@@ -364,6 +364,10 @@ void Appender::WriterLoop() {
 
 void Appender::PublisherLoop() {
   std::unique_lock<std::mutex> l(mu_);
+  // A commit whose checkpoint was renamed into place without a directory fsync
+  // (overlap_barriers): the next commit's file-system sync makes the rename durable.
+  std::optional<Publication> renamed;
+  auto now = [] { return Clock::System()->MonotonicMicros(); };
   while (true) {
     handoff_cv_.wait(l, [&] { return handoff_ || publisher_stop_; });
     if (!handoff_) return;  // the writer exited and everything handed off is published
@@ -371,37 +375,54 @@ void Appender::PublisherLoop() {
     handoff_.reset();
     handoff_cv_.notify_all();  // the writer may hand off the next commit
     l.unlock();
-    const int64_t publish_start = Clock::System()->MonotonicMicros();
-    Status st = Publish(p);
-    const int64_t now = Clock::System()->MonotonicMicros();
+    const int64_t sync_start = now();
+    Status st = fs_.SyncFileSystem(dir_);
+    const int64_t synced = now();
     l.lock();
-    ++stats_.commits;
-    stats_.max_commit_micros = std::max(stats_.max_commit_micros, now - p.start_micros);
-    if (st.ok()) {
-      stats_.total_sync_micros += p.synced_micros - publish_start;
-      stats_.max_sync_micros = std::max(stats_.max_sync_micros, p.synced_micros - publish_start);
-      stats_.total_rename_micros += now - p.synced_micros;
-      stats_.max_rename_micros = std::max(stats_.max_rename_micros, now - p.synced_micros);
+    if (!st.ok()) return Fail(st);
+    stats_.total_sync_micros += synced - sync_start;
+    stats_.max_sync_micros = std::max(stats_.max_sync_micros, synced - sync_start);
+    if (renamed) {
+      ++stats_.overlapped_commits;
+      MarkDurable(*renamed, synced);
+      renamed.reset();
     }
-    if (!st.ok()) {
-      Fail(st);
-      return;
+    l.unlock();
+    st = fs_.Rename(JoinPath(dir_, p.checkpoint_temp), JoinPath(dir_, "checkpoint"));
+    l.lock();
+    if (!st.ok()) return Fail(st);
+    if (options_.overlap_barriers && handoff_) {
+      renamed = std::move(p);
+      continue;
     }
-    if (last_durable_micros_ >= 0) {
-      const int64_t interval = now - last_durable_micros_;
-      stats_.max_interval_micros = std::max(stats_.max_interval_micros, interval);
-      stats_.total_interval_micros += interval;
-      const auto& bounds = Stats::kIntervalBucketMicros;
-      ++stats_.intervals_by_length[std::lower_bound(std::begin(bounds), std::end(bounds), interval) - std::begin(bounds)];
-    }
-    last_durable_micros_ = now;
-    durable_size_ = p.new_size;
-    durable_cv_.notify_all();
-    // Removing files is off the publisher's path: on a file system mounted with
-    // `discard` an unlink waits for the device, which would delay the next commit.
-    superseded_.emplace_back(p.old_size, p.new_size);
-    janitor_cv_.notify_one();
+    l.unlock();
+    st = fs_.SyncDir(dir_);
+    const int64_t done = now();
+    l.lock();
+    if (!st.ok()) return Fail(st);
+    stats_.total_rename_micros += done - synced;
+    stats_.max_rename_micros = std::max(stats_.max_rename_micros, done - synced);
+    MarkDurable(p, done);
   }
+}
+
+void Appender::MarkDurable(const Publication& p, int64_t now_micros) {
+  ++stats_.commits;
+  stats_.max_commit_micros = std::max(stats_.max_commit_micros, now_micros - p.start_micros);
+  if (last_durable_micros_ >= 0) {
+    const int64_t interval = now_micros - last_durable_micros_;
+    stats_.max_interval_micros = std::max(stats_.max_interval_micros, interval);
+    stats_.total_interval_micros += interval;
+    const auto& bounds = Stats::kIntervalBucketMicros;
+    ++stats_.intervals_by_length[std::lower_bound(std::begin(bounds), std::end(bounds), interval) - std::begin(bounds)];
+  }
+  last_durable_micros_ = now_micros;
+  durable_size_ = p.new_size;
+  durable_cv_.notify_all();
+  // Removing files is off the publisher's path: on a file system mounted with
+  // `discard` an unlink waits for the device, which would delay the next commit.
+  superseded_.emplace_back(p.old_size, p.new_size);
+  janitor_cv_.notify_one();
 }
 
 void Appender::JanitorLoop() {
@@ -418,13 +439,6 @@ void Appender::JanitorLoop() {
     work.clear();
     l.lock();
   }
-}
-
-Status Appender::Publish(Publication& p) {
-  RETURN_IF_ERROR(fs_.SyncFileSystem(dir_));
-  p.synced_micros = Clock::System()->MonotonicMicros();
-  RETURN_IF_ERROR(fs_.Rename(JoinPath(dir_, p.checkpoint_temp), JoinPath(dir_, "checkpoint")));
-  return fs_.SyncDir(dir_);
 }
 
 Status Appender::Prepare(Publication& p) {

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -20,8 +21,11 @@ namespace {
 
 using testing::MemFileSystem;
 
-class AppenderTest : public ::testing::Test {
+// Every appender test runs twice: with the two barriers of a commit in sequence, and
+// with AppenderOptions::overlap_barriers (a rename made durable by the next sync).
+class AppenderTest : public ::testing::TestWithParam<bool> {
  protected:
+  AppenderOptions Options() const { return {.io_threads = 2, .overlap_barriers = GetParam()}; }
   void SetUp() override {
     auto kp = GenerateNoteKey("example.com/audit");
     skey_ = kp->private_key;
@@ -29,7 +33,7 @@ class AppenderTest : public ::testing::Test {
     ASSERT_TRUE(CreateLog(fs_, "log", "example.com/audit", skey_).ok());
   }
   std::unique_ptr<Appender> Open() {
-    auto a = Appender::Open(fs_, "log", skey_, AppenderOptions{.io_threads = 2});
+    auto a = Appender::Open(fs_, "log", skey_, Options());
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     return a.ok() ? std::move(a).value() : nullptr;
   }
@@ -51,7 +55,7 @@ class AppenderTest : public ::testing::Test {
   std::unique_ptr<NoteVerifier> verifier_;
 };
 
-TEST_F(AppenderTest, AppendsInOrderAndTheLogAudits) {
+TEST_P(AppenderTest, AppendsInOrderAndTheLogAudits) {
   auto a = Open();
   for (uint64_t i = 0; i < 300; ++i) {
     auto idx = a->Append("entry " + std::to_string(i));
@@ -78,7 +82,7 @@ TEST_F(AppenderTest, AppendsInOrderAndTheLogAudits) {
   EXPECT_TRUE(VerifyTlogProof(*proof, HashBytes(HashLeaf("entry 299")), known).ok());
 }
 
-TEST_F(AppenderTest, RefusesOversizedEntriesAndChangesNothing) {
+TEST_P(AppenderTest, RefusesOversizedEntriesAndChangesNothing) {
   auto a = Open();
   ASSERT_TRUE(a->Append(std::string(65535, 'x')).ok());
   auto r = a->Append(std::string(65536, 'x'));
@@ -88,7 +92,7 @@ TEST_F(AppenderTest, RefusesOversizedEntriesAndChangesNothing) {
   EXPECT_EQ(*a->Append("next"), 1u);
 }
 
-TEST_F(AppenderTest, ManyThreadsGetDistinctIndicesAndAllAreDurable) {
+TEST_P(AppenderTest, ManyThreadsGetDistinctIndicesAndAllAreDurable) {
   auto a = Open();
   constexpr int kThreads = 8, kPer = 400;
   std::vector<std::vector<uint64_t>> got(kThreads);
@@ -114,14 +118,11 @@ TEST_F(AppenderTest, ManyThreadsGetDistinctIndicesAndAllAreDurable) {
   EXPECT_EQ(report->checkpoint.size, uint64_t(kThreads * kPer));
 }
 
-// Forwards to a MemFileSystem, records the size of every checkpoint the appender
-// publishes (renames over "checkpoint"), and slows file creation down so that
-// submitted entries pile up into large batches.
-class PublishRecorder final : public FileSystem {
+// Forwards every call to another file system; tests override what they watch.
+class ForwardingFileSystem : public FileSystem {
  public:
-  explicit PublishRecorder(FileSystem& base) : base_(base) {}
+  explicit ForwardingFileSystem(FileSystem& base) : base_(base) {}
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    std::this_thread::sleep_for(std::chrono::microseconds(300));
     return base_.NewWritableFile(path);
   }
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
@@ -130,6 +131,28 @@ class PublishRecorder final : public FileSystem {
   Result<std::string> ReadFile(const std::string& path) override { return base_.ReadFile(path); }
   Result<bool> Exists(const std::string& path) override { return base_.Exists(path); }
   Result<uint64_t> FileSize(const std::string& path) override { return base_.FileSize(path); }
+  Status Rename(const std::string& from, const std::string& to) override { return base_.Rename(from, to); }
+  Status Remove(const std::string& path) override { return base_.Remove(path); }
+  Status CreateDirs(const std::string& path) override { return base_.CreateDirs(path); }
+  Status RemoveDir(const std::string& path) override { return base_.RemoveDir(path); }
+  Status SyncDir(const std::string& path) override { return base_.SyncDir(path); }
+  Status SyncFileSystem(const std::string& path) override { return base_.SyncFileSystem(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override { return base_.ListDir(path); }
+
+ protected:
+  FileSystem& base_;
+};
+
+// Records the size of every checkpoint the appender publishes (renames over
+// "checkpoint"), and slows file creation down so that submitted entries pile up
+// into large batches.
+class PublishRecorder final : public ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    std::this_thread::sleep_for(std::chrono::microseconds(300));
+    return base_.NewWritableFile(path);
+  }
   Status Rename(const std::string& from, const std::string& to) override {
     if (to.ends_with("/checkpoint")) {
       std::string note = base_.ReadFile(from).value_or("");
@@ -139,12 +162,6 @@ class PublishRecorder final : public FileSystem {
     }
     return base_.Rename(from, to);
   }
-  Status Remove(const std::string& path) override { return base_.Remove(path); }
-  Status CreateDirs(const std::string& path) override { return base_.CreateDirs(path); }
-  Status RemoveDir(const std::string& path) override { return base_.RemoveDir(path); }
-  Status SyncDir(const std::string& path) override { return base_.SyncDir(path); }
-  Status SyncFileSystem(const std::string& path) override { return base_.SyncFileSystem(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& path) override { return base_.ListDir(path); }
 
   std::vector<uint64_t> sizes() const {
     std::lock_guard<std::mutex> l(mu_);
@@ -152,7 +169,6 @@ class PublishRecorder final : public FileSystem {
   }
 
  private:
-  FileSystem& base_;
   mutable std::mutex mu_;
   std::vector<uint64_t> sizes_;  // guarded by mu_
 };
@@ -160,11 +176,11 @@ class PublishRecorder final : public FileSystem {
 // A commit that reaches a bundle boundary ends at its last one and carries the
 // rest over to the next commit (no partial bundle that the next commit would
 // supersede at once); entries that reach no boundary are still committed.
-TEST_F(AppenderTest, UnderLoadCommitsEndAtBundleBoundaries) {
+TEST_P(AppenderTest, UnderLoadCommitsEndAtBundleBoundaries) {
   PublishRecorder fs(fs_);
   constexpr int kThreads = 4, kPer = 700;
   {
-    auto a = std::move(Appender::Open(fs, "log", skey_)).value();
+    auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
@@ -197,7 +213,93 @@ TEST_F(AppenderTest, UnderLoadCommitsEndAtBundleBoundaries) {
   EXPECT_EQ(report->checkpoint.size, uint64_t(kThreads * kPer + 300));
 }
 
-TEST_F(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
+// Holds every SyncFileSystem call until the test lets it through, and counts the
+// checkpoint temp files written (one per prepared commit).
+class GatedSync final : public ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    auto f = base_.NewWritableFile(path);
+    if (path.find("/checkpoint.tmp") != std::string::npos) {
+      std::lock_guard<std::mutex> l(mu_);
+      ++temps_;
+      cv_.notify_all();
+    }
+    return f;
+  }
+  Status SyncFileSystem(const std::string& path) override {
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      ++entered_;
+      cv_.notify_all();
+      cv_.wait(l, [&] { return allowed_ > 0; });
+      --allowed_;
+    }
+    return base_.SyncFileSystem(path);
+  }
+  void Allow(int n) {
+    std::lock_guard<std::mutex> l(mu_);
+    allowed_ += n;
+    cv_.notify_all();
+  }
+  // Until n SyncFileSystem calls (Open's included) have begun.
+  void WaitForSyncs(int n) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return entered_ >= n; });
+  }
+  void WaitForTemps(int n) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return temps_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int allowed_ = 1;  // Open's own barrier
+  int entered_ = 0, temps_ = 0;
+};
+
+// Commit A's sync is held while commits B and C are prepared behind it. Then A's
+// sync alone is let through. In sequence, A is acknowledged after the fsync of the
+// directory; overlapped, A's checkpoint is in place but A is acknowledged only
+// once B's sync has made the rename durable.
+TEST_P(AppenderTest, AnOverlappedRenameIsAcknowledgedOnlyAfterTheNextSync) {
+  GatedSync fs(fs_);
+  auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
+  ASSERT_EQ(*a->Submit("a"), 0u);
+  fs.WaitForSyncs(2);  // Open's, then commit A's: the publisher holds A
+  ASSERT_EQ(*a->Submit("b"), 1u);
+  fs.WaitForTemps(2);  // B is prepared (and handed off before C is prepared)
+  ASSERT_EQ(*a->Submit("c"), 2u);
+  fs.WaitForTemps(3);
+  fs.Allow(1);         // A's sync
+  fs.WaitForSyncs(3);  // ... and B's is held
+  auto cp = fs_.ReadFile("log/checkpoint");
+  ASSERT_TRUE(cp.ok());
+  EXPECT_NE(cp->find("\n1\n"), std::string::npos) << *cp;  // A's checkpoint is in place
+  if (GetParam()) {
+    EXPECT_EQ(a->durable_size(), 0u);
+    EXPECT_EQ(a->stats().commits, 0u);
+  } else {
+    ASSERT_TRUE(a->WaitDurable(0).ok());
+    EXPECT_EQ(a->durable_size(), 1u);
+  }
+  fs.Allow(1000);
+  ASSERT_TRUE(a->WaitDurable(2).ok());
+  ASSERT_TRUE(a->Close().ok());
+  EXPECT_EQ(a->stats().commits, 3u);
+  // A was overlapped; B too if the writer handed C off before B's rename.
+  if (GetParam()) {
+    EXPECT_GE(a->stats().overlapped_commits, 1u);
+  } else {
+    EXPECT_EQ(a->stats().overlapped_commits, 0u);
+  }
+  auto report = Audit();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->checkpoint.size, 3u);
+}
+
+TEST_P(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
   {
     auto a = Open();
     AppendBatch(*a, "a", 260);
@@ -215,7 +317,7 @@ TEST_F(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
   }());
 }
 
-TEST_F(AppenderTest, ASecondAppenderOnTheSameDirectoryIsRefused) {
+TEST_P(AppenderTest, ASecondAppenderOnTheSameDirectoryIsRefused) {
   auto a = Open();
   ASSERT_NE(a, nullptr);
   auto second = Appender::Open(fs_, "log", skey_);
@@ -263,7 +365,7 @@ TEST(AppenderLockTest, TheRealFileSystemHoldsAnExclusiveFlock) {
   ::close(fd);
 }
 
-TEST_F(AppenderTest, OpenRefusesADamagedLog) {
+TEST_P(AppenderTest, OpenRefusesADamagedLog) {
   {
     auto a = Open();
     AppendBatch(*a, "a", 10);
@@ -276,7 +378,7 @@ TEST_F(AppenderTest, OpenRefusesADamagedLog) {
   EXPECT_EQ(CreateLog(fs_, "log", "example.com/audit", skey_).code(), StatusCode::kAlreadyExists);
 }
 
-TEST_F(AppenderTest, AWriteErrorFailsClosed) {
+TEST_P(AppenderTest, AWriteErrorFailsClosed) {
   auto a = Open();
   ASSERT_TRUE(a->Append("ok").ok());
   fs_.SetFault(fs_.op_count() + 2);
@@ -294,11 +396,11 @@ TEST_F(AppenderTest, AWriteErrorFailsClosed) {
 // as an error, a torn write, with and without the process dying at the fault.
 // After the crash the log must audit, hold exactly a prefix of what was submitted
 // (all of it whenever it was acknowledged), and keep appending.
-TEST_F(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
+TEST_P(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
   auto run = [&](MemFileSystem& fs, uint64_t fault, MemFileSystem::FaultKind kind, bool die) {
     ASSERT_TRUE(CreateLog(fs, "log", "example.com/audit", skey_).ok());
     {
-      auto a = std::move(Appender::Open(fs, "log", skey_, {.io_threads = 2})).value();
+      auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
       AppendBatch(*a, "base", 250);
     }
     fs.SimulateCrash();  // everything so far is durable; resets the op counter
@@ -306,7 +408,7 @@ TEST_F(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
     fs.SetCrashAfterFault(die);
     bool acked = false;
     // Open's own file-system barrier is one of the fault points: it may fail.
-    if (auto a = Appender::Open(fs, "log", skey_, {.io_threads = 2}); a.ok()) {
+    if (auto a = Appender::Open(fs, "log", skey_, Options()); a.ok()) {
       Result<uint64_t> last = OutOfRangeError("none");
       for (int i = 0; i < 20 && (i == 0 || last.ok()); ++i) last = (*a)->Submit("new" + std::to_string(i));
       acked = last.ok() && (*a)->WaitDurable(*last).ok();
@@ -332,7 +434,7 @@ TEST_F(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
     if (acked) {
       ASSERT_EQ(size, 270u) << "acknowledged but lost at fault " << fault;
     }
-    auto a = Appender::Open(fs, "log", skey_, {.io_threads = 2});
+    auto a = Appender::Open(fs, "log", skey_, Options());
     ASSERT_TRUE(a.ok()) << "fault " << fault << ": " << a.status().ToString();
     EXPECT_EQ(*(*a)->Append("after"), size);
     a->reset();
@@ -344,11 +446,11 @@ TEST_F(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
     MemFileSystem fs;
     ASSERT_TRUE(CreateLog(fs, "log", "example.com/audit", skey_).ok());
     {
-      auto a = std::move(Appender::Open(fs, "log", skey_, {.io_threads = 2})).value();
+      auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
       AppendBatch(*a, "base", 250);
     }
     fs.SimulateCrash();
-    auto a = std::move(Appender::Open(fs, "log", skey_, {.io_threads = 2})).value();
+    auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
     AppendBatch(*a, "new", 20);
     a.reset();
     ops = fs.op_count();
@@ -373,22 +475,22 @@ TEST_F(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
 // are a sample of the possible interleavings, not all of them. With `pipelined`,
 // each thread submits all its entries before it waits, so batches cross bundle
 // boundaries and commits carry entries over to the next one.
-TEST_F(AppenderTest, CrashWithCommitsInFlightKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(false); }
-TEST_F(AppenderTest, CrashWithLargeBatchesKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(true); }
+TEST_P(AppenderTest, CrashWithCommitsInFlightKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(false); }
+TEST_P(AppenderTest, CrashWithLargeBatchesKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(true); }
 
 void AppenderTest::CrashWithCommitsInFlight(bool pipelined) {
   const int kThreads = 4, kPer = pipelined ? 150 : 8;
   auto run = [&](MemFileSystem& fs, uint64_t fault, MemFileSystem::FaultKind kind, bool die, uint64_t* ops_used) {
     ASSERT_TRUE(CreateLog(fs, "log", "example.com/audit", skey_).ok());
     {
-      auto a = std::move(Appender::Open(fs, "log", skey_, {.io_threads = 2})).value();
+      auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
       AppendBatch(*a, "base", 240);
     }
     fs.SimulateCrash();
     fs.SetFault(fault, kind);
     fs.SetCrashAfterFault(die);
     std::vector<std::vector<std::pair<uint64_t, std::string>>> acked(kThreads);
-    if (auto a = Appender::Open(fs, "log", skey_, {.io_threads = 2}); a.ok()) {
+    if (auto a = Appender::Open(fs, "log", skey_, Options()); a.ok()) {
       std::vector<std::thread> threads;
       for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
@@ -421,7 +523,7 @@ void AppenderTest::CrashWithCommitsInFlight(bool pipelined) {
         ASSERT_EQ((*SplitBundle(*bundle))[index % kTileWidth], entry);
       }
     }
-    auto a = Appender::Open(fs, "log", skey_, {.io_threads = 2});
+    auto a = Appender::Open(fs, "log", skey_, Options());
     ASSERT_TRUE(a.ok()) << "fault " << fault << ": " << a.status().ToString();
     EXPECT_EQ(*(*a)->Append("after"), size);
     a->reset();
@@ -448,6 +550,9 @@ void AppenderTest::CrashWithCommitsInFlight(bool pipelined) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Barriers, AppenderTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Overlapped" : "InSequence"; });
 
 }  // namespace
 }  // namespace domicile::tlog
