@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench_gateway: authorized, audited single-field reads through the gateway next to
 # nginx serving a static file of the same size, both measured with the same wrk
-# settings over loopback in the same run. Prints requests/s, p50/p99 and the ratio.
+# settings over loopback in the same run. Prints requests/s, p50/p99, the ratio, and each
+# server's CPU time per request (user+system from /proc/PID/stat, all threads; nginx: master
+# and workers).
 # Target (issue 5): gateway >= 0.7x nginx's requests/s with p99 <= 5 ms.
 #
 # usage: bench/gateway_wrk.sh [DOMICILE_BINARY]   (default build/bin/domicile)
@@ -116,25 +118,37 @@ cmp -s <(curl -sf "http://127.0.0.1:$NGINX_PORT/response.json") "$WORK/response.
   { echo "bench_gateway: nginx does not serve the file" >&2; cat "$WORK/nginx.log" "$WORK/nginx/error.log" >&2; exit 1; }
 
 # --- measure: same wrk settings, one after the other ---
-run_wrk() {  # NAME URL LUA
-  local out="$WORK/${1%% *}.wrk" rps p50 p99 non2xx
+cpu_ticks() {  # PID...: user+system clock ticks of the processes (and their threads)
+  local total=0 pid
+  for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+  echo "$total"
+}
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+run_wrk() {  # NAME URL LUA PID...: the server's CPU per request from /proc/PID/stat
+  local out="$WORK/${1%% *}.wrk" rps p50 p99 non2xx before after requests
+  before=$(cpu_ticks "${@:4}")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$3" "$2" >"$out" 2>&1
+  after=$(cpu_ticks "${@:4}")
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p50=$(awk '$1 == "50%" {print $2}' "$out")
   p99=$(awk '$1 == "99%" {print $2}' "$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$out")
-  printf '%-34s %12s %10s %10s %10s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  printf '%-34s %12s %10s %10s %10s %12s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}" \
+    "$(( (after - before) * TICK_US / (requests > 0 ? requests : 1) ))"
   echo "$rps" >"$WORK/${1%% *}.rps"
 }
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION over loopback; response body $BYTES bytes; $(nproc) CPUs"
-printf '%-34s %12s %10s %10s %10s\n' "server" "requests/s" "p50" "p99" "non-2xx"
-run_wrk "nginx_static_file" "http://127.0.0.1:$NGINX_PORT" "$WORK/nginx.lua"
-run_wrk "gateway_audited_read" "http://$GATEWAY" "$WORK/gateway.lua"
+NGINX_PIDS=$(pgrep -d ' ' -P "$NGINX_PID" || true)
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION over loopback; response body $BYTES bytes; $(nproc) CPUs; $(uptime)"
+printf '%-34s %12s %10s %10s %10s %12s\n' "server" "requests/s" "p50" "p99" "non-2xx" "CPU us/req"
+# shellcheck disable=SC2086  # NGINX_PIDS is a list
+run_wrk "nginx_static_file" "http://127.0.0.1:$NGINX_PORT" "$WORK/nginx.lua" "$NGINX_PID" $NGINX_PIDS
+run_wrk "gateway_audited_read" "http://$GATEWAY" "$WORK/gateway.lua" "$GATEWAY_PID"
 awk -v g="$(cat "$WORK/gateway_audited_read.rps")" -v n="$(cat "$WORK/nginx_static_file.rps")" \
   'BEGIN { printf "gateway / nginx requests/s: %.3fx (target >= 0.70x, p99 <= 5 ms)\n", g / n }'
 echo "breakdown:"
-run_wrk "gateway_healthz (http only)" "http://$GATEWAY" "$WORK/healthz.lua"
-run_wrk "gateway_whoami (jwt+audit)" "http://$GATEWAY" "$WORK/whoami.lua"
+run_wrk "gateway_healthz (http only)" "http://$GATEWAY" "$WORK/healthz.lua" "$GATEWAY_PID"
+run_wrk "gateway_whoami (jwt+audit)" "http://$GATEWAY" "$WORK/whoami.lua" "$GATEWAY_PID"
 
 # The audit log holds every request and verifies.
 kill -TERM "$GATEWAY_PID"; wait "$GATEWAY_PID" || true; GATEWAY_PID=""
