@@ -1,12 +1,10 @@
 #include "gateway/masking.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <cmath>
 #include <cstdio>
 
 #include "common/encoding.h"
+#include "crypto/hmac.h"
 
 namespace domicile::gateway {
 namespace {
@@ -27,16 +25,6 @@ Result<double> Coordinate(const json& v, double limit) {
   const double d = v.get<double>();
   if (!std::isfinite(d) || std::fabs(d) > limit) return InvalidArgumentError("coordinate out of range");
   return std::round(d * 10.0) / 10.0;
-}
-
-Result<std::string> Hmac(std::string_view key, std::string_view message) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int out_len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, &out_len) == nullptr) {
-    return InternalError("HMAC-SHA-256 failed");
-  }
-  return std::string(reinterpret_cast<char*>(out), out_len);
 }
 
 }  // namespace
@@ -174,8 +162,7 @@ Result<std::string> Pseudonymize(std::string_view key, std::string_view field, c
   } catch (const nlohmann::json::exception&) {
     return InvalidArgumentError("value is not valid UTF-8");
   }
-  ASSIGN_OR_RETURN(std::string mac, Hmac(key, message));
-  return Base64UrlEncode(mac);
+  return Base64UrlEncode(crypto::HmacSha256(key, message));
 }
 
 Result<std::string> SubjectPseudonym(std::string_view key, std::string_view subject_id) {

@@ -84,5 +84,14 @@ TEST(PseudonymTest, StablePerKeyAndField) {
   EXPECT_NE(*SubjectPseudonym(key, "u1"), *SubjectPseudonym(key, "u2"));
 }
 
+// Known answers (openssl dgst -sha256 -mac HMAC over "domicile/pseudonym/v1" 0 field 0
+// json): pseudonyms already in audit logs must keep their bytes.
+TEST(PseudonymTest, KnownAnswers) {
+  const std::string key(32, 'k');
+  EXPECT_EQ(Pseudonymize(key, "profile.phone", "+14155550132").value_or(""),
+            "GcRxqf0RTd6D2g09MXNtRVQZfo-TUkPqJNfgMnFUeSI");
+  EXPECT_EQ(SubjectPseudonym(key, "u1").value_or(""), "-jlRkc8rak1y-9kRFPwPJoFFHI3hXLHwMAqLTN_RxrY");
+}
+
 }  // namespace
 }  // namespace domicile::gateway
