@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <strings.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -10,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <condition_variable>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -55,6 +57,57 @@ std::optional<ClientCertificate> PeerCertificate(SSL* ssl) {
     OPENSSL_free(utf8);
   }
   return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// A header name or value that could split the header block (a handler bug).
+bool Unsafe(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
+
+// Serializes `r` into `out` (replacing its contents, keeping its capacity): status line,
+// the server's headers unless `r` sets the same name (the last of repeated names in `r`
+// wins), Content-Length, Connection as the version and `keep_alive` need, the body.
+// False if a header would be unsafe: nothing usable is left in `out`.
+bool SerializeResponse(const HttpResponse& r, unsigned version, bool keep_alive, std::string_view request_id,
+                       std::string& out) {
+  const auto has = [&r](std::string_view name, size_t from) {
+    for (size_t i = from; i < r.headers.size(); ++i) {
+      if (EqualsIgnoreCase(r.headers[i].first, name)) return true;
+    }
+    return false;
+  };
+  out.clear();
+  const auto header = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  };
+  const auto status = static_cast<http::status>(r.status);
+  char status_code[16];
+  const int status_len = std::snprintf(status_code, sizeof status_code, " %03d ", r.status % 1000);
+  out.append(version == 10 ? "HTTP/1.0" : "HTTP/1.1").append(status_code, static_cast<size_t>(status_len));
+  out.append(View(http::obsolete_reason(status))).append("\r\n");
+  if (!has("Server", 0)) header("Server", "domicile");
+  if (!has("Content-Type", 0)) header("Content-Type", r.content_type);
+  if (!request_id.empty() && !has("Domicile-Request-Id", 0)) header("Domicile-Request-Id", request_id);
+  if (r.status >= 400 && !has("Cache-Control", 0)) header("Cache-Control", "no-store");
+  for (size_t i = 0; i < r.headers.size(); ++i) {
+    const auto& [name, value] = r.headers[i];
+    if (name.empty() || Unsafe(name) || Unsafe(value) || EqualsIgnoreCase(name, "Content-Length") ||
+        EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      return false;
+    }
+    if (!has(name, i + 1)) header(name, value);
+  }
+  if (Unsafe(r.content_type) || Unsafe(request_id)) return false;
+  header("X-Content-Type-Options", "nosniff");
+  if (version == 10 && keep_alive) header("Connection", "keep-alive");
+  if (version != 10 && !keep_alive) header("Connection", "close");
+  char length[24];
+  const int length_len = std::snprintf(length, sizeof length, "%zu", r.body.size());
+  header("Content-Length", std::string_view(length, static_cast<size_t>(length_len)));
+  out.append("\r\n").append(r.body);
+  return true;
 }
 
 class SessionBase : public std::enable_shared_from_this<SessionBase> {
@@ -242,25 +295,18 @@ class Session final : public SessionBase {
 
   void Write(HttpResponse r, bool keep_alive, unsigned version, const std::string& route, const std::string& method,
              std::chrono::steady_clock::time_point start, const std::string& request_id = "") {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
-    res->set(http::field::server, "domicile");
-    res->set(http::field::content_type, r.content_type);
-    if (!request_id.empty()) res->set("Domicile-Request-Id", request_id);
-    if (r.status >= 400) res->set(http::field::cache_control, "no-store");
-    for (auto& [name, value] : r.headers) res->set(name, value);
-    res->set("X-Content-Type-Options", "nosniff");
-    res->keep_alive(keep_alive);
-    res->body() = std::move(r.body);
-    res->prepare_payload();
+    if (!SerializeResponse(r, version, keep_alive, request_id, response_)) {
+      r = HttpResponse::Error(500, "INTERNAL", "internal error");
+      keep_alive = false;
+      if (!SerializeResponse(r, version, keep_alive, request_id, response_)) return Close();
+    }
     if (server_.requests_total != nullptr) {
       server_.requests_total->Inc({method, route, std::to_string(r.status)});
       server_.request_seconds->Observe(
           {route}, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
-    response_ = res;
     beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
-    http::async_write(stream_, *res, [self = Self(), keep_alive](beast::error_code ec, size_t) {
-      self->response_.reset();
+    net::async_write(stream_, net::buffer(response_), [self = Self(), keep_alive](beast::error_code ec, size_t) {
       if (ec || !keep_alive) return self->Close();
       self->Read();
     });
@@ -284,7 +330,7 @@ class Session final : public SessionBase {
   std::optional<ClientCertificate> client_certificate_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<http::response<http::string_body>> response_;
+  std::string response_;  // the answer being written, serialized; reused across requests
   bool reading_ = false;  // only touched on the session's strand
   // The request being answered (one at a time: the next is read after the answer is
   // written). Only touched on the session's strand.

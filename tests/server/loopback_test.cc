@@ -43,6 +43,20 @@ class LoopbackTest : public ::testing::Test {
     router->Add("POST", "/test/echo", [](const HttpRequest& r) {
       return HttpResponse::Json(200, json{{"bytes", r.body.size()}}.dump());
     });
+    router->Add("GET", "/test/big", [](const HttpRequest&) {
+      return HttpResponse::Json(200, json{{"big", std::string(20'000, 'x')}}.dump());
+    });
+    router->Add("GET", "/test/bad-header", [](const HttpRequest&) {
+      HttpResponse r = HttpResponse::Json(200, R"({"secret":"value"})");
+      r.headers.emplace_back("X-Test", "a\r\nX-Injected: 1");
+      return r;
+    });
+    router->Add("GET", "/test/cache", [](const HttpRequest&) {
+      HttpResponse r = HttpResponse::Json(200, "{}");
+      r.headers.emplace_back("Cache-Control", "max-age=1");
+      r.headers.emplace_back("Cache-Control", "max-age=2");
+      return r;
+    });
     router->Add("GET", "/test/throw", [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("secret"); });
     router->Add("GET", "/test/slow", [this](const HttpRequest&) {
       slow_entered_.set_value();
@@ -182,6 +196,58 @@ TEST_F(LoopbackTest, KeepAliveServesSeveralRequestsOnOneConnection) {
     EXPECT_EQ(r.body, R"({"bytes":3})");
     EXPECT_FALSE(r.headers["domicile-request-id"].empty());
   }
+}
+
+// Each connection reuses its read buffer and its response buffer: nothing of one
+// request or answer may show in the next.
+TEST_F(LoopbackTest, ConnectionBuffersDoNotLeakBetweenRequests) {
+  TestConnection c(kUs, port_);
+  TestResponse big = c.Exchange("GET /test/big HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(big.status, 200);
+  EXPECT_EQ(big.body.size(), 20'010u);
+  TestResponse small = c.Exchange("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(small.status, 200);
+  EXPECT_EQ(small.body, R"({"status":"ok"})");
+  EXPECT_EQ(small.headers["content-length"], "15");
+  EXPECT_EQ(small.headers.count("cache-control"), 0u);
+  EXPECT_NE(small.headers["domicile-request-id"], big.headers["domicile-request-id"]);
+}
+
+TEST_F(LoopbackTest, GoodRequestAfterARefusedOneOnTheSameConnection) {
+  TestConnection c(kUs, port_);
+  // Refused by the router (not an absolute path): the connection stays open.
+  ExpectJsonError(c.Exchange("GET healthz HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+  TestResponse r = c.Exchange("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"bytes":3})");
+  EXPECT_EQ(r.headers.count("cache-control"), 0u);
+}
+
+TEST_F(LoopbackTest, MalformedRequestAfterAGoodOneIsRefusedAndCloses) {
+  TestConnection c(kUs, port_);
+  TestResponse good = c.Exchange("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+  ASSERT_EQ(good.status, 200);
+  // The same header block again, broken: the earlier request's fields must not make it parse.
+  TestResponse bad = c.Exchange("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Length 3\r\n\r\nabc");
+  ExpectJsonError(bad, 400);
+  EXPECT_EQ(bad.headers["connection"], "close");
+  EXPECT_TRUE(c.ClosedByServer());
+}
+
+TEST_F(LoopbackTest, UnsafeResponseHeaderBecomesAnOpaque500) {
+  TestResponse r = Get(kUs, port_, "/test/bad-header");
+  ExpectJsonError(r, 500);
+  EXPECT_EQ(r.headers.count("x-injected"), 0u);
+  EXPECT_EQ(r.headers.count("x-test"), 0u);
+  EXPECT_EQ(r.body.find("secret"), std::string::npos);
+}
+
+TEST_F(LoopbackTest, HandlerHeadersReplaceTheServersAndTheLastRepeatWins) {
+  TestResponse r = Get(kUs, port_, "/test/cache");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["cache-control"], "max-age=2");
+  EXPECT_EQ(r.headers["server"], "domicile");
+  EXPECT_EQ(r.headers["x-content-type-options"], "nosniff");
 }
 
 TEST_F(LoopbackTest, IdleConnectionIsClosedAfterTheReadTimeout) {

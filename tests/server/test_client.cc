@@ -46,7 +46,8 @@ TestResponse TestConnection::Exchange(const std::string& raw) {
   for (const auto& f : res) {
     std::string name(f.name_string());
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    out.headers[name] = std::string(f.value());
+    std::string& value = out.headers[name];
+    value += (value.empty() ? "" : ", ") + std::string(f.value());
   }
   out.body = res.body();
   return out;

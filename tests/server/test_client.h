@@ -13,7 +13,7 @@ namespace domicile::testing {
 
 struct TestResponse {
   int status = 0;  // 0: no response (connection closed or failed)
-  std::map<std::string, std::string> headers;  // lower-case names
+  std::map<std::string, std::string> headers;  // lower-case names; repeated ones joined by ", "
   std::string body;
 };
 
