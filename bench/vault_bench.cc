@@ -237,9 +237,13 @@ void PrintRow(const char* what, const Meter& plain, const Meter& sealed) {
 }
 
 struct Population {
-  std::unique_ptr<store::Store> plain, sealed;
+  // The baseline's database; null when the baseline runs on the vault's own
+  // database through the vault's own store object (scale-pg one-db).
+  std::unique_ptr<store::Store> plain;
+  std::unique_ptr<store::Store> sealed;
   std::unique_ptr<vault::Vault> vault;          // the configured key cache
   std::unique_ptr<vault::Vault> vault_nocache;  // dek_cache_entries 0: every read unwraps
+  store::Store& baseline() { return plain ? *plain : *sealed; }
 };
 
 Population OpenVaults(const vault::VaultConfig& config, std::unique_ptr<store::Store> plain,
@@ -272,7 +276,7 @@ void Measure(const std::string& backend, Population& db, int n, int ops) {
   const std::string run = std::to_string(::getpid());
   for (int i = 0; i < ops; ++i) {
     const std::string tail = run + "-" + std::to_string(i);  // distinct ids: the stores may be one
-    auto plain = [&] { pw.Time(1, [&] { PlainWrite(*db.plain, "p" + tail, i); }); };
+    auto plain = [&] { pw.Time(1, [&] { PlainWrite(db.baseline(), "p" + tail, i); }); };
     auto vault = [&] { sw.Time(1, [&] { Check(db.vault->Put("w" + tail, "SG", {{"profile", {{"bio", Value(i)}}}}), "put"); }); };
     i % 2 == 0 ? (plain(), vault()) : (vault(), plain());
   }
@@ -290,7 +294,7 @@ void Measure(const std::string& backend, Population& db, int n, int ops) {
     for (int& b : raw_batch) b = dist(rng);
     auto plain = [&] {
       r.plain.Time(kBatch, [&] {
-        for (int b : plain_batch) PlainGet(*db.plain, b);
+        for (int b : plain_batch) PlainGet(db.baseline(), b);
       });
     };
     auto vault = [&] {
@@ -307,7 +311,7 @@ void Measure(const std::string& backend, Population& db, int n, int ops) {
   // Warm the hot set first (its keys into the cache, its blocks into memory) on
   // both sides, unmeasured.
   for (int i = 0; i < std::min(n, 10000); ++i) {
-    PlainGet(*db.plain, i);
+    PlainGet(db.baseline(), i);
     SealedGet(*db.vault, i);
   }
   // The three rows advance together, batch by batch, and who goes first
@@ -386,7 +390,10 @@ int ScaleRocksDb(int n, const std::string& dir, int ops) {
   }
 
   const long rss_before = RssKib();
+  const auto opening = Clk::now();
   auto db = open(/*sync=*/true);
+  std::printf("both databases opened in %.1f s (format-1 databases are migrated to format 2 on open)\n",
+              Since(opening, Clk::now()));
   Measure("RocksDB (synced WAL)", db, n, ops);
   std::printf("RSS: %ld MiB before opening, %ld MiB after the run (both databases: 64 MiB block cache each)\n",
               rss_before / 1024, RssKib() / 1024);
@@ -574,6 +581,35 @@ void LoadPostgres(const std::string& conninfo, int n, const vault::VaultConfig& 
   std::fprintf(stderr, "bench_vault: PostgreSQL load done in %.0f s\n", Since(t0, Clk::now()));
 }
 
+// The store's two read statements (src/store/postgres), prepared by hand on a
+// connection of the bench's own, to print the plans PostgreSQL uses for them.
+void PreparePlanProbe(PGconn* c) {
+  Exec(c, "PREPARE probe_subject AS SELECT home, key_blob, generation FROM domicile_subjects WHERE id = $1");
+  Exec(c, "PREPARE probe_fields AS SELECT field, version, sealed FROM domicile_fields WHERE subject = $1 AND "
+          "collection = $2 ORDER BY field");
+}
+
+// Runs each probe statement ten times (past the five custom plans after which
+// PostgreSQL may switch to a generic one, as it may for the store's statements),
+// then prints its plan with row counts and buffers, and the plan-cache counters.
+void PrintPlanProbe(PGconn* c, const char* label) {
+  auto print = [&](const std::string& sql) {
+    PGresult* r = PQexec(c, sql.c_str());
+    for (int i = 0; i < PQntuples(r); ++i) std::printf("    %s\n", PQgetvalue(r, i, 0));
+    PQclear(r);
+  };
+  for (int i = 0; i < 10; ++i) {
+    const std::string id = "'" + SubjectId(i * 7919) + "'";
+    Exec(c, "EXECUTE probe_subject(" + id + ")");
+    Exec(c, "EXECUTE probe_fields(" + id + ", 'profile')");
+  }
+  std::printf("plans of the store's read statements, prepared on a connection %s:\n", label);
+  print("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) EXECUTE probe_subject('" + SubjectId(4242) + "')");
+  print("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) EXECUTE probe_fields('" + SubjectId(4242) + "', 'profile')");
+  print("SELECT name || ': ' || generic_plans || ' generic, ' || custom_plans || ' custom plans' FROM "
+        "pg_prepared_statements ORDER BY name");
+}
+
 double SchemaGiB(const std::string& conninfo, const std::string& schema) {
   PGconn* c = Connect(conninfo);
   PGresult* r = PQexec(c, ("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON "
@@ -614,12 +650,26 @@ int ScalePostgres(int n, const std::string& dir, int ops, bool one_db) {
     PQfinish(c);
   }
   const long rss_before = RssKib();
-  auto db = OpenVaults(*config, open(one_db ? "sealed" : "plain"), open("sealed"), *keyring, root);
+  // Tables first (OpenPostgresStore creates them); a store connects on its first
+  // call, after the load and its ANALYZE. One-db: the baseline uses the vault's
+  // store object, i.e. the same connection and server backend (docs/performance.md:
+  // two store objects on one table differed by up to 4.6x in client CPU).
+  auto plain = one_db ? nullptr : open("plain");
+  auto sealed = open("sealed");
+  PGconn* early_probe = Connect(conninfo + " options='-c search_path=sealed'");
+  PreparePlanProbe(early_probe);  // before the load: shows the plans do not depend on it
   LoadPostgres(conninfo, n, *config, *keyring, root, /*plain=*/!one_db);
+  auto db = OpenVaults(*config, std::move(plain), std::move(sealed), *keyring, root);
   const long rss_loaded = RssKib();
   Measure(std::string("PostgreSQL 15 (local, synchronous_commit=on, shared_buffers 32MB)") +
-              (one_db ? ", baseline on the vault's database" : ""),
+              (one_db ? ", baseline through the vault's own store object" : ""),
           db, n, ops);
+  PGconn* late_probe = Connect(conninfo + " options='-c search_path=sealed'");
+  PreparePlanProbe(late_probe);
+  PrintPlanProbe(early_probe, "connected before the load");
+  PrintPlanProbe(late_probe, "connected after the load");
+  PQfinish(early_probe);
+  PQfinish(late_probe);
   std::printf("client RSS: %ld MiB at start, %ld MiB after the load, %ld MiB after the run\n", rss_before / 1024,
               rss_loaded / 1024, RssKib() / 1024);
   std::printf("disk (tables + indexes): plain %.2f GiB, sealed %.2f GiB\n", SchemaGiB(conninfo, "plain"),

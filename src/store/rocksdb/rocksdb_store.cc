@@ -318,10 +318,12 @@ Status MigrateFromFormat1(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* aux, con
   rocksdb::WriteOptions synced;
   synced.sync = true;  // also syncs the WAL records of the copies above
   RETURN_IF_ERROR(FromRocks(db->Write(synced, &batch), "write"));
-  // Drop the moved keys from the record family's files now, not at some later compaction.
-  return FromRocks(db->CompactRange(rocksdb::CompactRangeOptions(), db->DefaultColumnFamily(), &lower_slice,
-                                    &upper_slice),
-                   "compact");
+  // Drop the moved keys and the range deletion from the record family's files
+  // now, not at some later compaction: rewrite the files that overlap the range,
+  // down to and including the last level (where a range deletion is dropped).
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  return FromRocks(db->CompactRange(compact, db->DefaultColumnFamily(), &lower_slice, &upper_slice), "compact");
 }
 
 }  // namespace
