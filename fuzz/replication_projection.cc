@@ -5,9 +5,8 @@
 // the envelope as received. Invariant: an accepted batch re-seals to an equal batch.
 #include <cstdint>
 #include <cstdlib>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/encoding.h"
 #include "crypto/ed25519.h"
@@ -36,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string sealed =
         crypto::X25519Seal(SiteKey().public_key, input.substr(1), "domicile-projection-v1").value();
     const std::string sig = crypto::Ed25519Sign(Signer().seed, "domicile-projection-v1\n" + sealed).value();
-    input = nlohmann::json({{"v", 1}, {"kind", "projection"}, {"payload", Base64Encode(sealed)},
-                            {"sig", Base64Encode(sig)}})
+    input = nlohmann::json(
+                {{"v", 1}, {"kind", "projection"}, {"payload", Base64Encode(sealed)}, {"sig", Base64Encode(sig)}})
                 .dump();
   }
   auto batch = vault::OpenProjectionBatch(input, Signer().public_key, SiteKey().private_key, "us-1", "glob");

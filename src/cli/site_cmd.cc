@@ -1,6 +1,10 @@
 // `domicile site ...`: multi-site operations (docs/sites.md).
-//   keygen --out FILE     an enclave's replication signing key (base64 Ed25519 seed,
-//                         owner-only); prints the public key backups list in accept_from
+//   keygen --out FILE [--projection]
+//                         an enclave's replication signing key (base64 Ed25519 seed,
+//                         owner-only); prints the public key backups and global sites
+//                         list in accept_from. With --projection: a global site's
+//                         X25519 projection key (base64, owner-only); prints the public
+//                         key its enclaves list in replication.targets[].public_key.
 //   restore (--from DIR | --from-url URL --site ID --backup-site ID --key FILE) --data-dir DIR
 //                         rebuilds an enclave's store from a stopped backup's store
 //                         directory, or from a running backup over HTTP (pages asked
@@ -20,6 +24,7 @@
 #include "common/file.h"
 #include "common/secret_file.h"
 #include "crypto/ed25519.h"
+#include "crypto/x25519_seal.h"
 #include "monitor/http_client.h"
 #include "server/replication_shipper.h"
 #include "store/rocksdb/rocksdb_store.h"
@@ -28,12 +33,22 @@
 namespace domicile::cli {
 namespace {
 
-Status Keygen(const std::string& out) {
-  ASSIGN_OR_RETURN(crypto::Ed25519KeyPair pair, crypto::Ed25519Generate());
+// An Ed25519 replication key, or with `projection` a global site's X25519 key.
+Status Keygen(const std::string& out, bool projection) {
+  std::string secret, public_key;
+  if (projection) {
+    ASSIGN_OR_RETURN(crypto::X25519KeyPair pair, crypto::X25519Generate());
+    secret = std::move(pair.private_key);
+    public_key = std::move(pair.public_key);
+  } else {
+    ASSIGN_OR_RETURN(crypto::Ed25519KeyPair pair, crypto::Ed25519Generate());
+    secret = std::move(pair.seed);
+    public_key = std::move(pair.public_key);
+  }
   ASSIGN_OR_RETURN(bool exists, FileSystem::Default()->Exists(out));
   if (exists) return AlreadyExistsError(out + " exists");
-  RETURN_IF_ERROR(AtomicWriteSecretFile(*FileSystem::Default(), out, Base64Encode(pair.seed) + "\n"));
-  std::printf("%s\n", Base64Encode(pair.public_key).c_str());
+  RETURN_IF_ERROR(AtomicWriteSecretFile(*FileSystem::Default(), out, Base64Encode(secret) + "\n"));
+  std::printf("%s\n", Base64Encode(public_key).c_str());
   return Status::Ok();
 }
 
@@ -121,10 +136,14 @@ void Setup(CLI::App& root) {
   auto* site = root.add_subcommand("site", "Multi-site: replication keys, restore from a backup site");
   site->require_subcommand(1);
   auto out = std::make_shared<std::string>();
-  auto* keygen = site->add_subcommand("keygen", "Create an enclave's replication signing key; print its public key");
+  auto projection = std::make_shared<bool>(false);
+  auto* keygen = site->add_subcommand(
+      "keygen",
+      "Create an enclave's replication signing key (or a global site's projection key); print its public key");
   keygen->add_option("--out", *out, "key file to create (owner-only)")->required();
-  keygen->callback([out] {
-    if (Status st = Keygen(*out); !st.ok()) Fail(st);
+  keygen->add_flag("--projection", *projection, "a global site's X25519 projection key instead");
+  keygen->callback([out, projection] {
+    if (Status st = Keygen(*out, *projection); !st.ok()) Fail(st);
   });
   auto flags = std::make_shared<RestoreFlags>();
   auto* restore = site->add_subcommand("restore", "Rebuild an enclave's store from a backup site's copy");

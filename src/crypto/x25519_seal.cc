@@ -57,8 +57,8 @@ Result<std::string> Agree(EVP_PKEY* own, EVP_PKEY* peer) {
   size_t len = kX25519KeySize;
   std::string shared(kX25519KeySize, '\0');
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer) != 1 ||
-      EVP_PKEY_derive(ctx.get(), reinterpret_cast<unsigned char*>(shared.data()), &len) != 1 ||
-      len != kX25519KeySize || shared == std::string(kX25519KeySize, '\0')) {
+      EVP_PKEY_derive(ctx.get(), reinterpret_cast<unsigned char*>(shared.data()), &len) != 1 || len != kX25519KeySize ||
+      shared == std::string(kX25519KeySize, '\0')) {
     Wipe(shared);
     return InvalidArgumentError("x25519: no shared secret with this key");
   }
@@ -73,12 +73,11 @@ Result<std::string> DeriveKey(std::string& shared, std::string_view enc, std::st
   std::string salt = std::string(enc) + std::string(recipient_public);
   std::string full_info = std::string(kLabel) + '\0' + std::string(info);
   char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, shared.data(), shared.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt.data(), salt.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, full_info.data(), full_info.size()),
-      OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, shared.data(), shared.size()),
+                         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt.data(), salt.size()),
+                         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, full_info.data(), full_info.size()),
+                         OSSL_PARAM_construct_end()};
   std::string key(kAeadKeySize, '\0');
   const bool ok =
       ctx && EVP_KDF_derive(ctx.get(), reinterpret_cast<unsigned char*>(key.data()), key.size(), params) == 1;

@@ -203,17 +203,27 @@ Status ParseSites(const YAML::Node& root, const std::string& base_dir, FileSyste
   };
   const vault::SiteRole own = c.vault.site().role;
   if (const YAML::Node r = root["replication"]) {
-    RETURN_IF_ERROR(OnlyKeys(r, "replication", {"signing_key_file", "targets", "accept_from", "retry_ms"}));
+    RETURN_IF_ERROR(
+        OnlyKeys(r, "replication", {"signing_key_file", "targets", "accept_from", "retry_ms", "projection_key_file"}));
     c.replication.retry_ms = Opt<int64_t>(r["retry_ms"], c.replication.retry_ms);
     if (c.replication.retry_ms < 10 || c.replication.retry_ms > 600'000) {
       return InvalidArgumentError("replication.retry_ms must be within 10..600000");
     }
     for (const YAML::Node& t : r["targets"]) {
-      RETURN_IF_ERROR(OnlyKeys(t, "replication.targets[]", {"site", "url"}));
+      RETURN_IF_ERROR(OnlyKeys(t, "replication.targets[]", {"site", "url", "public_key"}));
       ReplicationTarget target{Opt<std::string>(t["site"], ""), Opt<std::string>(t["url"], "")};
       const auto role = role_of(target.site);
       if (!role.has_value() || *role == vault::SiteRole::kEnclave) {
         return InvalidArgumentError("replication.targets: '" + target.site + "' is not a backup or global site");
+      }
+      // A global site gets projections sealed to its X25519 key; a backup gets none.
+      if ((*role == vault::SiteRole::kGlobal) != bool(t["public_key"])) {
+        return InvalidArgumentError("replication.targets: '" + target.site +
+                                    "': public_key (the projection key) is required for a global site and only there");
+      }
+      if (t["public_key"]) {
+        ASSIGN_OR_RETURN(target.public_key,
+                         Base64Key(Opt<std::string>(t["public_key"], ""), 32, "replication.targets.public_key"));
       }
       if (target.url.rfind("http://", 0) != 0) return InvalidArgumentError("replication.targets: url wants http://");
       c.replication.targets.push_back(std::move(target));
@@ -237,6 +247,14 @@ Status ParseSites(const YAML::Node& root, const std::string& base_dir, FileSyste
     }
     if (!c.replication.accept_from.empty() && own == vault::SiteRole::kEnclave) {
       return InvalidArgumentError("replication.accept_from: an enclave receives no change stream");
+    }
+    if ((own == vault::SiteRole::kGlobal && !c.replication.accept_from.empty()) != bool(r["projection_key_file"])) {
+      return InvalidArgumentError(
+          "replication.projection_key_file is required at a global site that accepts projections, and only there");
+    }
+    if (r["projection_key_file"]) {
+      ASSIGN_OR_RETURN(std::string text, ReadFileAt(fs, base_dir, r["projection_key_file"].as<std::string>()));
+      ASSIGN_OR_RETURN(c.replication.projection_private_key, Base64Key(text, 32, "replication.projection_key_file"));
     }
   }
   for (const YAML::Node& w : root["witnesses"]) {

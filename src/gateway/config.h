@@ -66,6 +66,7 @@ struct LogConfig {
 struct ReplicationTarget {
   std::string site;  // a site of the vault section with role backup or global
   std::string url;   // http://host:port of that site's `domicile serve`
+  std::string public_key;  // a global target: its raw 32-byte X25519 projection key
 };
 struct ReplicationSender {
   std::string site;        // an enclave site of the vault section
@@ -75,6 +76,8 @@ struct ReplicationConfig {
   std::string signing_seed;  // raw 32-byte Ed25519 seed (signing_key_file: base64)
   std::vector<ReplicationTarget> targets;
   std::vector<ReplicationSender> accept_from;
+  // At a global site: raw 32-byte X25519 key that opens projections (projection_key_file: base64).
+  std::string projection_private_key;
   int64_t retry_ms = 500;  // wait after a failed shipment
 };
 

@@ -15,11 +15,13 @@
 #include "server/log_publication.h"
 #include "server/metrics.h"
 #include "server/site_backup.h"
+#include "server/site_global.h"
 #include "server/site_witnessing.h"
 #include "store/postgres/postgres_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "tlog/appender.h"
 #include "tlog/note.h"
+#include "vault/projection.h"
 #include "vault/replication.h"
 #include "vault/vault.h"
 
@@ -35,9 +37,10 @@ struct GatewayApp::Parts {
   std::unique_ptr<crypto::FileKeyring> keyring;
   std::unique_ptr<store::Store> store;
   std::string root_key_path;
-  std::unique_ptr<vault::ChangeFeed> feed;       // enclave with replication targets
-  std::unique_ptr<vault::BatchApplier> applier;  // backup/global site
-  std::unique_ptr<vault::Vault> vault;           // enclave only
+  std::unique_ptr<vault::ChangeFeed> feed;                // enclave with replication targets
+  std::unique_ptr<vault::BatchApplier> applier;           // backup site
+  std::unique_ptr<vault::Vault> vault;                    // enclave and global site
+  std::unique_ptr<vault::ProjectionApplier> projections;  // global site
   std::unique_ptr<tlog::Appender> appender;
   cedar::PolicySet policies;
   cedar::Entities entities;
@@ -235,9 +238,10 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   FileSystem& fs = *parts->fs;
   RETURN_IF_ERROR(fs.CreateDirs(options.data_dir).Annotate("data dir"));
 
-  if (config.vault.site().role != vault::SiteRole::kEnclave) {
-    // Backup and global sites: the change-stream receiver over the store, no keyring,
-    // no vault, and every /v1 request refused.
+  const vault::SiteRole role = config.vault.site().role;
+  if (role == vault::SiteRole::kBackup) {
+    // A backup site: the change-stream receiver over the store, no keyring, no vault,
+    // and every /v1 request refused.
     ASSIGN_OR_RETURN(parts->store, OpenStore(config.store, options.data_dir));
     parts->applier = std::make_unique<vault::BatchApplier>(parts->store.get());
     std::unique_ptr<GatewayApp> app(new GatewayApp(std::move(parts)));
@@ -260,19 +264,26 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   ASSIGN_OR_RETURN(parts->vault, vault::Vault::Open(config.vault, data_store, parts->keyring.get(), parts->clock));
   if (!root_key.empty()) RETURN_IF_ERROR(parts->vault->Unseal(root_key).Annotate("unsealing the vault"));
   RETURN_IF_ERROR(OpenLog(config, options.data_dir, fs, *parts));
+  if (role == vault::SiteRole::kGlobal) {
+    // A global site: its own vault holds the enclaves' projections (docs/sites.md).
+    parts->projections = std::make_unique<vault::ProjectionApplier>(parts->vault.get(), parts->store.get());
+  }
   if (parts->feed != nullptr) {
     std::vector<ReplicationShipper::Target> targets;
     for (const gateway::ReplicationTarget& t : config.replication.targets) {
       ASSIGN_OR_RETURN(PostFn post, PostTo(options, t.url));
-      vault::SiteRole role = vault::SiteRole::kBackup;
+      vault::SiteRole target_role = vault::SiteRole::kBackup;
       for (const vault::Site& site : config.vault.sites) {
-        if (site.id == t.site) role = site.role;
+        if (site.id == t.site) target_role = site.role;
       }
-      targets.push_back({t.site, role, std::move(post)});
+      targets.push_back({t.site, target_role, std::move(post), t.public_key});
     }
+    auto project = [vault = parts->vault.get(), keyring = parts->keyring.get()](std::string_view subject) {
+      return vault::ReadProjection(*vault, *keyring, subject);
+    };
     ASSIGN_OR_RETURN(parts->shipper, ReplicationShipper::Start(parts->feed.get(), config.vault,
                                                                config.replication.signing_seed, std::move(targets),
-                                                               config.replication.retry_ms));
+                                                               config.replication.retry_ms, project));
   }
   if (!config.witnesses.empty()) {
     std::vector<std::unique_ptr<tlog::WitnessClient>> clients;
@@ -306,6 +317,8 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   Parts& built = *app->parts_;
   auto router = std::make_shared<Router>();
   AddOperationalRoutes(*router, &built.metrics, [raw = app.get()] { return raw->Ready(); });
+  // First: a global site's refusals take precedence over the data routes they shadow.
+  if (built.projections != nullptr) AddGlobalSiteRoutes(*router, config, built.projections.get());
   AddDataRoutes(*router, front_door, built.service.get(), MakeWhenDurable(built));
   if (built.witnessing != nullptr) built.witnessing->AddRoute(*router);
   if (built.shipper != nullptr) built.shipper->AddStatusRoute(*router);
@@ -320,14 +333,14 @@ const std::string& GatewayApp::log_dir() const { return parts_->log_dir; }
 const std::string& GatewayApp::log_verifier_key() const { return parts_->log_vkey; }
 
 Status GatewayApp::Ready() const {
-  if (parts_->vault == nullptr) return Status::Ok();  // a backup/global site: the receiver
+  if (parts_->vault == nullptr) return Status::Ok();  // a backup site: the receiver
   if (parts_->vault->sealed()) return UnavailableError("the vault is sealed");
   if (parts_->audit_broken.load()) return UnavailableError("the audit log cannot append");
   return Status::Ok();
 }
 
 Status GatewayApp::Unseal() {
-  if (parts_->vault == nullptr) return FailedPreconditionError("a backup or global site never unseals");
+  if (parts_->vault == nullptr) return FailedPreconditionError("a backup site never unseals");
   Result<std::string> text = parts_->fs->ReadFile(parts_->root_key_path);
   if (!text.ok()) return text.status().Annotate("root key file " + parts_->root_key_path);
   ASSIGN_OR_RETURN(std::string root_key, crypto::ParseRootKeyFile(*text));

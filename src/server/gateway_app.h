@@ -35,13 +35,15 @@ class GatewayApp {
  public:
   // Opens everything and starts serving; on return requests are accepted (store open,
   // vault unsealed, log open). Multi-site (docs/sites.md): an enclave with replication
-  // targets ships its change stream and submits checkpoints to its witnesses; a
-  // backup or global site runs only the change-stream receiver (no keyring, no vault)
-  // and refuses every /v1 request. An enclave whose root key file is absent (e.g.
-  // restored from a backup) starts sealed: every data request fails closed until
-  // Unseal(). Creates the audit log (and its key) if absent; creates
-  // the keyring and root key only for the demo configuration (FailedPrecondition
-  // otherwise: the custodian makes them with `domicile vault keygen`).
+  // targets ships its change stream (projections to a global site) and submits
+  // checkpoints to its witnesses; a backup site runs only the change-stream receiver
+  // (no keyring, no vault) and refuses every /v1 request; a global site runs its own
+  // vault and audit log, receives projections and serves only reads of them. An
+  // enclave or global site whose root key file is absent (e.g. restored from a
+  // backup) starts sealed: every data request fails closed until Unseal(). Creates
+  // the audit log (and its key) if absent; creates the keyring and root key only for
+  // the demo configuration (FailedPrecondition otherwise: the custodian makes them
+  // with `domicile vault keygen`).
   static Result<std::unique_ptr<GatewayApp>> Start(const gateway::GatewayConfig& config, GatewayAppOptions options);
   ~GatewayApp();  // Shutdown()
   GatewayApp(const GatewayApp&) = delete;
@@ -56,7 +58,7 @@ class GatewayApp {
   Status Ready() const;
 
   // Reads the root key file named by the config (the custodian has supplied it) and
-  // unseals the vault. FailedPrecondition at a backup/global site.
+  // unseals the vault. FailedPrecondition at a backup site.
   Status Unseal();
 
   // Stops accepting, lets in-flight requests finish (up to the drain timeout), then

@@ -18,21 +18,28 @@ int64_t NowMs() {
 }  // namespace
 
 ReplicationShipper::ReplicationShipper(vault::ChangeFeed* feed, vault::VaultConfig config, std::string seed,
-                                       int64_t retry_ms)
-    : feed_(feed), config_(std::move(config)), seed_(std::move(seed)), retry_ms_(retry_ms) {}
+                                       int64_t retry_ms, ProjectFn project)
+    : feed_(feed),
+      config_(std::move(config)),
+      seed_(std::move(seed)),
+      retry_ms_(retry_ms),
+      project_(std::move(project)) {}
 
 Result<std::unique_ptr<ReplicationShipper>> ReplicationShipper::Start(vault::ChangeFeed* feed,
                                                                       vault::VaultConfig config,
                                                                       std::string signing_seed,
-                                                                      std::vector<Target> targets, int64_t retry_ms) {
+                                                                      std::vector<Target> targets, int64_t retry_ms,
+                                                                      ProjectFn project) {
   std::unique_ptr<ReplicationShipper> s(
-      new ReplicationShipper(feed, std::move(config), std::move(signing_seed), retry_ms));
+      new ReplicationShipper(feed, std::move(config), std::move(signing_seed), retry_ms, std::move(project)));
   for (Target& t : targets) {
-    if (t.role != vault::SiteRole::kBackup) {
+    if (t.role == vault::SiteRole::kEnclave) {
+      return FailedPreconditionError("replication target " + t.site + " is an enclave: it receives nothing");
+    }
+    if (t.role == vault::SiteRole::kGlobal && (t.projection_key.empty() || !s->project_)) {
       return FailedPreconditionError("replication target " + t.site +
-                                     " is not a backup site: the change stream (raw subject ids, wrapped keys, "
-                                     "sealed values) goes to backup sites only; global sites are not fed yet "
-                                     "(docs/sites.md, \"Global sites\")");
+                                     " is a global site: it gets projections only, which need its projection key "
+                                     "and the enclave's vault (docs/sites.md, \"Global sites\")");
     }
     TargetState state;
     ASSIGN_OR_RETURN(std::optional<std::string> next, feed->GetMeta(std::string(kNextSeqPrefix) + t.site));
@@ -59,16 +66,31 @@ void ReplicationShipper::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-Status ReplicationShipper::ShipOne(size_t target) {
-  TargetState& t = targets_[target];
-  vault::ReplicationBatch batch{config_.site_id, t.target.site, t.next_seq, {}};
-  std::vector<std::pair<std::string, std::string>> subjects;  // (subject, outbox intent)
+Result<std::string> ReplicationShipper::NextBatch(const TargetState& t,
+                                                  std::vector<std::pair<std::string, std::string>>& subjects) {
   for (auto it = t.pending.begin(); it != t.pending.end() && subjects.size() < vault::kMaxBatchChanges; ++it) {
     subjects.emplace_back(*it);
-    ASSIGN_OR_RETURN(vault::SubjectChange change, vault::ReadSubjectChange(*feed_, it->first));
+  }
+  if (t.target.role == vault::SiteRole::kGlobal) {
+    vault::ProjectionBatch batch{config_.site_id, t.target.site, t.next_seq, {}};
+    for (const auto& [subject, intent] : subjects) {
+      ASSIGN_OR_RETURN(vault::ProjectionChange change, project_(subject));
+      batch.changes.push_back(std::move(change));
+    }
+    return vault::SealProjectionBatch(batch, seed_, t.target.projection_key);
+  }
+  vault::ReplicationBatch batch{config_.site_id, t.target.site, t.next_seq, {}};
+  for (const auto& [subject, intent] : subjects) {
+    ASSIGN_OR_RETURN(vault::SubjectChange change, vault::ReadSubjectChange(*feed_, subject));
     batch.changes.push_back(std::move(change));
   }
-  ASSIGN_OR_RETURN(std::string envelope, vault::SignBatch(batch, seed_));
+  return vault::SignBatch(batch, seed_);
+}
+
+Status ReplicationShipper::ShipOne(size_t target) {
+  TargetState& t = targets_[target];
+  std::vector<std::pair<std::string, std::string>> subjects;  // (subject, outbox intent)
+  ASSIGN_OR_RETURN(std::string envelope, NextBatch(t, subjects));
   // The sequence number is spent before it is sent: a crash after sending never
   // reuses it, and a gap is harmless (every change carries a subject's full state).
   RETURN_IF_ERROR(feed_->PutMeta(std::string(kNextSeqPrefix) + t.target.site, std::to_string(t.next_seq + 1)));

@@ -1,8 +1,11 @@
 // The enclave's side of the change stream (docs/sites.md): a background thread that
 // takes the subjects a ChangeFeed saw change, reads their sealed state from the
 // store, and ships signed batches to every backup target, retrying each
-// target until it acknowledges. Nothing here can see plaintext or a KEK: it reads the
-// Store only. Appends and writes are never blocked by a slow or absent target.
+// target until it acknowledges. Nothing on that path can see plaintext or a KEK: it
+// reads the Store only. A global target instead gets each subject's projection
+// (vault/projection.h: interoperable values under a keyed pseudonym, computed by the
+// unsealed vault) in batches sealed to its X25519 key. Appends and writes are never
+// blocked by a slow or absent target.
 // A deletion's outbox entry (vault/replication.h) is cleared once every target has
 // acknowledged a shipment of the subject read after the deletion.
 #ifndef DOMICILE_SERVER_REPLICATION_SHIPPER_H_
@@ -22,6 +25,7 @@
 #include "common/status.h"
 #include "server/router.h"
 #include "vault/config.h"
+#include "vault/projection.h"
 #include "vault/replication.h"
 
 namespace domicile::server {
@@ -44,14 +48,17 @@ class ReplicationShipper {
     std::string site;
     vault::SiteRole role = vault::SiteRole::kBackup;
     PostFn post;
+    std::string projection_key;  // a global target: its raw X25519 public key
   };
+  // The projection of one subject (vault::ReadProjection over the enclave's vault).
+  using ProjectFn = std::function<Result<vault::ProjectionChange>(std::string_view subject)>;
   // Marks every subject of the store changed (first shipment after a start is a full
   // copy) and starts the thread. `feed` must outlive the shipper. A `global` target
-  // is refused (FailedPrecondition): the change stream carries raw subject ids and
-  // wrapped keys, which a global site must never hold (docs/sites.md, "Global sites").
+  // gets projections only (never the change stream: raw subject ids and wrapped
+  // keys), so it needs its projection key and `project` (FailedPrecondition without).
   static Result<std::unique_ptr<ReplicationShipper>> Start(vault::ChangeFeed* feed, vault::VaultConfig config,
                                                             std::string signing_seed, std::vector<Target> targets,
-                                                            int64_t retry_ms);
+                                                            int64_t retry_ms, ProjectFn project = nullptr);
   ~ReplicationShipper();  // Stop()
   void Stop();
 
@@ -79,7 +86,11 @@ class ReplicationShipper {
     std::string intent;
     std::set<size_t> targets;
   };
-  ReplicationShipper(vault::ChangeFeed* feed, vault::VaultConfig config, std::string seed, int64_t retry_ms);
+  ReplicationShipper(vault::ChangeFeed* feed, vault::VaultConfig config, std::string seed, int64_t retry_ms,
+                     ProjectFn project);
+  // The signed envelope of the next batch to `t` (taking up to kMaxBatchChanges of
+  // its pending subjects, listed in `subjects`).
+  Result<std::string> NextBatch(const TargetState& t, std::vector<std::pair<std::string, std::string>>& subjects);
   void Run();
   Status ShipOne(size_t target);
   // Target `target` acknowledged `subject` taken with outbox intent `intent`.
@@ -89,6 +100,7 @@ class ReplicationShipper {
   const vault::VaultConfig config_;
   const std::string seed_;  // secret
   const int64_t retry_ms_;
+  const ProjectFn project_;
   std::vector<TargetState> targets_;  // owned by the thread after Start
   std::map<std::string, OutboxWait> outbox_;  // subject -> wait; owned by the thread
   std::atomic<bool> stop_{false};

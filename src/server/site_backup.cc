@@ -10,17 +10,8 @@ namespace domicile::server {
 
 void AddSiteReceiverRoutes(Router& router, const gateway::GatewayConfig& config, vault::BatchApplier* applier) {
   const std::string site = config.vault.site_id;
-  const bool global = config.vault.site().role == vault::SiteRole::kGlobal;
-  const std::string rule = global ? "residency.global-interoperable-only" : "residency.backup-sealed-only";
   router.Add("POST", std::string(kReplicationBatchPath),
-             [senders = config.replication.accept_from, site, applier, global, rule](const HttpRequest& req) {
-               if (global) {
-                 // The change stream carries raw subject ids and wrapped keys: never
-                 // applied at a global site, whoever signed it.
-                 return HttpResponse::Error(403, "PERMISSION_DENIED",
-                                            rule + ": site " + site +
-                                                " accepts interoperable projections only, not a change stream");
-               }
+             [senders = config.replication.accept_from, site, applier](const HttpRequest& req) {
                // The batch is signed: the sender is whichever accepted enclave's key verifies it.
                for (const gateway::ReplicationSender& s : senders) {
                  Result<vault::ReplicationBatch> batch = vault::OpenBatch(req.body, s.public_key, s.site, site);
@@ -33,8 +24,7 @@ void AddSiteReceiverRoutes(Router& router, const gateway::GatewayConfig& config,
                return HttpResponse::Error(403, "PERMISSION_DENIED",
                                           "replication: the batch is not signed by an enclave this site accepts");
              });
-  if (!global) {
-    router.Add("POST", std::string(kReplicationExportPath),
+  router.Add("POST", std::string(kReplicationExportPath),
                [senders = config.replication.accept_from, site, applier](const HttpRequest& req) {
                  const int64_t now = Clock::System()->NowUnixMicros();
                  for (const gateway::ReplicationSender& s : senders) {
@@ -50,11 +40,8 @@ void AddSiteReceiverRoutes(Router& router, const gateway::GatewayConfig& config,
                                             "replication: the export request is not signed by an enclave this site "
                                             "accepts, or not fresh");
                });
-  }
-  const std::string message =
-      rule + ": site " + site +
-      (global ? " serves no subject data yet" : " holds sealed data only and has no key to read it") +
-      "; ask the subject's home enclave";
+  const std::string message = "residency.backup-sealed-only: site " + site +
+                              " holds sealed data only and has no key to read it; ask the subject's home enclave";
   for (const char* method : {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"}) {
     router.Add(method, "/v1/{rest...}",
                [message](const HttpRequest&) { return HttpResponse::Error(403, "PERMISSION_DENIED", message); });

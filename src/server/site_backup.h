@@ -1,4 +1,4 @@
-// The routes of a `backup` (or `global`) site: the receiver of the enclaves' change
+// The routes of a `backup` site: the receiver of the enclaves' change
 // stream, and a refusal of every data API. A backup holds sealed values and wrapped
 // data keys only and has no KEK, so it can never answer a read; it says so with the
 // rule's name (residency.backup-sealed-only) instead of pretending data is absent.
@@ -15,9 +15,8 @@ namespace domicile::server {
 
 // POST /replication/v1/batch (body: the signed envelope) -> 200 {"applied_seq":N};
 // 403 not signed by an accepted enclave (or not addressed to this site), 400
-// malformed batch (nothing applied); at a global site always 403 (the stream
-// carries raw subject ids and wrapped keys). Every method on /v1/... -> 403.
-// At a backup, POST /replication/v1/export (body: an export request signed by an
+// malformed batch (nothing applied). Every method on /v1/... -> 403.
+// POST /replication/v1/export (body: an export request signed by an
 // accepted enclave, vault/replication.h) -> 200 one page of the backup's state, for
 // `domicile site restore --from-url`; 403 unsigned, stale or addressed elsewhere.
 // `applier` must outlive the router.

@@ -99,7 +99,10 @@ Result<ProjectionChange> ReadProjection(Vault& vault, crypto::Keyring& keyring, 
 std::string EncodeProjectionPayload(const ProjectionBatch& batch) {
   Json changes = Json::array();
   for (const ProjectionChange& c : batch.changes) changes.push_back(ChangeToJson(c));
-  return Json({{"v", 1}, {"from", batch.from_site}, {"to", batch.to_site}, {"seq", batch.seq},
+  return Json({{"v", 1},
+               {"from", batch.from_site},
+               {"to", batch.to_site},
+               {"seq", batch.seq},
                {"changes", std::move(changes)}})
       .dump();
 }

@@ -30,7 +30,7 @@ inline constexpr std::string_view kProjectionPseudonymIndex = "global.subject";
 struct ProjectionChange {
   std::string pseudonym;  // 64 lowercase hex digits
   bool drop = false;
-  FieldValues values;     // when !drop: interoperable values only, non-empty
+  FieldValues values;  // when !drop: interoperable values only, non-empty
 
   friend bool operator==(const ProjectionChange&, const ProjectionChange&) = default;
 };

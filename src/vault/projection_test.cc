@@ -36,8 +36,7 @@ struct Side {
     auto created = crypto::FileKeyring::Create(fs, "/keyring", {jurisdiction}, /*shred_buckets=*/2).value();
     keyring = std::move(created.keyring);
     store = store::NewMemoryStore();
-    vault = Vault::Open(ParseVaultConfig("site: " + site + kSites).value(), store.get(), keyring.get(), &clock)
-                .value();
+    vault = Vault::Open(ParseVaultConfig("site: " + site + kSites).value(), store.get(), keyring.get(), &clock).value();
     EXPECT_TRUE(vault->Unseal(created.root_key).ok());
   }
   testing::MemFileSystem fs;
@@ -60,7 +59,9 @@ class ProjectionTest : public ::testing::Test {
   ProjectionBatch Batch(uint64_t seq, std::vector<ProjectionChange> changes) {
     return {"us-1", "glob", seq, std::move(changes)};
   }
-  std::string Seal(const ProjectionBatch& b) { return SealProjectionBatch(b, signer_.seed, site_key_.public_key).value(); }
+  std::string Seal(const ProjectionBatch& b) {
+    return SealProjectionBatch(b, signer_.seed, site_key_.public_key).value();
+  }
   Result<ProjectionBatch> Open(const std::string& envelope) {
     return OpenProjectionBatch(envelope, signer_.public_key, site_key_.private_key, "us-1", "glob");
   }
@@ -92,17 +93,15 @@ TEST_F(ProjectionTest, AbsentOrUninteroperableSubjectsAreDrops) {
   EXPECT_TRUE(gone.drop);
   EXPECT_TRUE(gone.values.empty());
   enclave_.vault->Seal();
-  EXPECT_EQ(ReadProjection(*enclave_.vault, *enclave_.keyring, "lee").status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReadProjection(*enclave_.vault, *enclave_.keyring, "lee").status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(ProjectionTest, SealedBatchRoundTripsAndOnlyTheGlobalSiteOpensIt) {
-  const ProjectionBatch b = Batch(3, {ReadProjection(*enclave_.vault, *enclave_.keyring, "kim").value(),
-                                      {std::string(64, 'a'), true, {}}});
+  const ProjectionBatch b =
+      Batch(3, {ReadProjection(*enclave_.vault, *enclave_.keyring, "kim").value(), {std::string(64, 'a'), true, {}}});
   const std::string envelope = Seal(b);
   EXPECT_TRUE(IsProjectionEnvelope(envelope));
-  const std::string sealed =
-      Base64Decode(nlohmann::json::parse(envelope)["payload"].get<std::string>()).value();
+  const std::string sealed = Base64Decode(nlohmann::json::parse(envelope)["payload"].get<std::string>()).value();
   EXPECT_EQ(sealed.find("1k-10k"), std::string::npos);
   EXPECT_EQ(Open(envelope).value(), b);
   // Another site's key opens nothing.
@@ -141,8 +140,7 @@ TEST_F(ProjectionTest, TamperedEnvelopesAreRefused) {
                           R"({"v":1,"kind":"projection","payload":"!!","sig":"AA=="})"}) {
     Result<ProjectionBatch> r = Open(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    EXPECT_TRUE(r.status().code() == StatusCode::kInvalidArgument ||
-                r.status().code() == StatusCode::kPermissionDenied)
+    EXPECT_TRUE(r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kPermissionDenied)
         << bad << ": " << r.status().ToString();
   }
   nlohmann::json extra = j;
@@ -176,7 +174,8 @@ TEST_F(ProjectionTest, PayloadParsingIsStrict) {
     EXPECT_FALSE(ParseProjectionPayload(bad).ok()) << bad;
   }
   std::string many = R"({"v":1,"from":"a","to":"b","seq":1,"changes":[)";
-  for (size_t i = 0; i <= kMaxBatchChanges; ++i) many += std::string(i ? "," : "") + R"({"pseudonym":")" + p64 + R"(","op":"drop"})";
+  for (size_t i = 0; i <= kMaxBatchChanges; ++i)
+    many += std::string(i ? "," : "") + R"({"pseudonym":")" + p64 + R"(","op":"drop"})";
   EXPECT_EQ(ParseProjectionPayload(many + "]}").status().code(), StatusCode::kResourceExhausted);
 }
 

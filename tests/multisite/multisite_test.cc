@@ -7,7 +7,8 @@
 // custodian's root key arrives, a shredded subject stays gone after the restore, the
 // restored enclave finds subjects by blind index and can itself shred a subject
 // without losing the subject's bucket-mates (their index entries were shipped), and
-// the monitor verifies the witness-cosigned log with no violation.
+// the monitor verifies the witness-cosigned log with no violation. A second test runs
+// an enclave feeding a global site its interoperable projections.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -29,11 +30,15 @@
 
 #include "common/encoding.h"
 #include "common/file.h"
+#include "crypto/keyring.h"
 #include "crypto/sha256.h"
+#include "crypto/x25519_seal.h"
 #include "fakes/temp_dir.h"
 #include "gateway/config.h"
 #include "gateway_process.h"
 #include "monitor/http_client.h"
+#include "vault/projection.h"
+#include "vault/replication.h"
 
 extern char** environ;
 
@@ -188,6 +193,7 @@ class MultisiteTest : public ::testing::Test {
     YAML::Node sites(YAML::NodeType::Sequence);
     sites.push_back(YAML::Load("{id: us-enclave-1, jurisdiction: US, custodian: US Custodian, role: enclave}"));
     sites.push_back(YAML::Load("{id: de-backup, jurisdiction: DE, custodian: Vaulting GmbH, role: backup}"));
+    sites.push_back(YAML::Load("{id: g-1, jurisdiction: GLOBAL, custodian: Global Custodian, role: global}"));
     c["vault"]["sites"] = sites;
     c["pseudonym_key_file"] = "pseudonym.key";
     c["log"] = YAML::Load(std::string("{origin: ") + kOrigin + "}");
@@ -439,6 +445,168 @@ TEST_F(MultisiteTest, BackupHoldsCiphertextOnlyRestoreNeedsUnsealShredSurvivesMo
   EXPECT_EQ(kim_gone.body.find("0132"), std::string::npos) << kim_gone.body;
   EXPECT_EQ(lookup("email", kEmail), Json::array());
   EXPECT_EQ(restored->Terminate(), 0) << ReadAll(t_ + "/restored.log");
+}
+
+// The global site (issue 7): the enclave ships each subject's projection — only its
+// interoperable values, under a pseudonym keyed in the enclave's keyring — sealed to
+// the global site's X25519 key. The global site (its own vault, keyring and audit
+// log) starts sealed, stores projections under its own KEK once unsealed, serves only
+// GET of them through its gateway, and refuses writes, deletions, lookups, exports,
+// the change stream and batches sealed to another key; a deletion at the enclave
+// drops the projection there. None of its files holds a protected or profiling value,
+// a raw subject id, or even the interoperable value in the clear.
+TEST_F(MultisiteTest, GlobalSiteHoldsOnlySealedInteroperableProjections) {
+  constexpr char kKim[] = "kim-global-subject";
+  constexpr char kLee[] = "lee-global-subject";
+  constexpr char kBucket[] = "bucket-10k-to-100k";
+  WriteAll(t_ + "/pseudonym.key", Base64Encode(std::string(32, 'p')) + "\n");
+  fs::create_directories(t_ + "/global");
+  Cmd r = D("vault keygen --keyring " + t_ + "/enclave/keyring --jurisdiction US --key-out " + t_ +
+            "/enclave/custodian.key");
+  ASSERT_EQ(r.code, 0) << r.err;
+  // The global site's own custodian: another keyring, another root key (jurisdiction GLOBAL).
+  r = D("vault keygen --keyring " + t_ + "/global/keyring --jurisdiction GLOBAL --key-out " + t_ +
+        "/global-custodian.key");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = D("site keygen --out " + t_ + "/replication.key");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string repl_pub = Chomp(r.out);
+  r = D("site keygen --projection --out " + t_ + "/global/projection.key");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string projection_pub = Chomp(r.out);
+  EXPECT_NE(D("site keygen --projection --out " + t_ + "/global/projection.key").code, 0);  // never overwritten
+
+  // Global site: accepts projections from the enclave; reads of GLOBAL interoperable
+  // fields allowed to US trust-and-safety with a purpose.
+  YAML::Node global_cfg = SiteConfig("g-1", "127.0.0.1:0");
+  global_cfg["replication"]["accept_from"].push_back(
+      YAML::Load("{site: us-enclave-1, public_key: \"" + repl_pub + "\"}"));
+  global_cfg["replication"]["projection_key_file"] = t_ + "/global/projection.key";
+  global_cfg["policies"]["inline"] = global_cfg["policies"]["inline"].as<std::string>() + R"(
+    @id("global-interoperable-read")
+    permit (principal in Domicile::Group::"us-trust-and-safety", action == Domicile::Action::"read",
+            resource is Domicile::Field)
+    when { resource.home == "GLOBAL" && resource.category == "interoperable" && context.purpose != "" };
+)";
+  global_cfg["log"]["origin"] = "g-1.multisite.test/audit";
+  WriteConfig("global", global_cfg);
+  uint16_t gport = 0;
+  auto global = Serve("global", t_ + "/global", &gport);
+  ASSERT_GT(gport, 0);
+  auto gcall = [&](const std::string& method, const std::string& target, const std::string& body = "") {
+    return HttpClient("127.0.0.10", gport)
+        .Send(method, target, {{"Authorization", "Bearer " + DemoToken("ana")}, {"Domicile-Purpose", "analytics"}},
+              body);
+  };
+  EXPECT_EQ(HttpClient("127.0.0.10", gport).Send("GET", "/readyz").status, 503);  // sealed: no root key yet
+
+  // Enclave: ships projections to the global site.
+  YAML::Node enclave_cfg = SiteConfig("us-enclave-1", "127.0.0.1:0");
+  enclave_cfg["replication"]["signing_key_file"] = "replication.key";
+  enclave_cfg["replication"]["targets"].push_back(YAML::Load(
+      "{site: g-1, url: \"http://127.0.0.1:" + std::to_string(gport) + "\", public_key: \"" + projection_pub + "\"}"));
+  WriteConfig("enclave", enclave_cfg);
+  uint16_t port = 0;
+  auto enclave = Serve("enclave", t_ + "/enclave", &port);
+  ASSERT_GT(port, 0);
+  auto put = [&](const std::string& id, const std::string& phone, const std::string& email) {
+    const Json body = {{"home", "US"},
+                       {"data",
+                        {{"profile", {{"phone", phone}, {"birth_date", kBirth}, {"email", email}}},
+                         {"videos", {{"caption", "global cat video"}}},
+                         {"stats", {{"follower_bucket", kBucket}}}}}};
+    HttpReply w = Call(port, "PUT", "/v1/subjects/" + id, "ingest", "ingest", body.dump());
+    EXPECT_EQ(w.status, 200) << w.body;
+  };
+  put(kKim, kPhone, kEmail);
+  put(kLee, "+1 212 555 0199", "lee.shredded@example.com");
+  auto caught_up = [&] {
+    HttpReply s = HttpClient("127.0.0.1", port).Send("GET", "/replication/v1/status");
+    return s.status == 200 && Json::parse(s.body, nullptr, false).value("caught_up", false);
+  };
+  // While the global site is sealed nothing is applied (the enclave retries).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(caught_up());
+
+  // The pseudonyms, computed as the enclave does with its custodian's keyring.
+  auto keyring = crypto::FileKeyring::Open(*FileSystem::Default(), t_ + "/enclave/keyring");
+  ASSERT_TRUE(keyring.ok());
+  ASSERT_TRUE((*keyring)->Unseal(crypto::ParseRootKeyFile(ReadAll(t_ + "/enclave/custodian.key")).value()).ok());
+  const std::string p_kim = HexEncode((*keyring)->BlindIndexToken("global.subject", kKim).value());
+  const std::string p_lee = HexEncode((*keyring)->BlindIndexToken("global.subject", kLee).value());
+  HttpReply sealed_read = gcall("GET", "/v1/subjects/" + p_kim + "/stats?fields=follower_bucket");
+  EXPECT_NE(sealed_read.status, 200) << sealed_read.body;
+
+  // The global site's custodian unseals it; the backlog arrives.
+  fs::copy_file(t_ + "/global-custodian.key", t_ + "/global/custodian.key");
+  global->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] { return HttpClient("127.0.0.10", gport).Send("GET", "/readyz").status == 200; }))
+      << ReadAll(t_ + "/global.log");
+  ASSERT_TRUE(Eventually(caught_up)) << ReadAll(t_ + "/enclave.log");
+  HttpReply got = gcall("GET", "/v1/subjects/" + p_kim + "/stats?fields=follower_bucket");
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(Json::parse(got.body)["fields"]["follower_bucket"]["value"], kBucket);
+  EXPECT_GE(got.AuditIndex(), 0);  // the read was audited at the global site before it left
+  // Nothing but the projection: no profile or videos of P, no raw id.
+  for (const std::string& target : {"/v1/subjects/" + p_kim + "/profile", "/v1/subjects/" + p_kim + "/videos",
+                                    std::string("/v1/subjects/") + kKim + "/stats"}) {
+    HttpReply none = gcall("GET", target);
+    EXPECT_NE(none.status, 200) << target << ": " << none.body;
+    EXPECT_EQ(none.body.find("555"), std::string::npos) << none.body;
+    EXPECT_EQ(none.body.find("cat video"), std::string::npos) << none.body;
+  }
+  // Writes, deletions, lookups and exports: 403 naming the rule, nothing changed.
+  for (const auto& [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"PUT", "/v1/subjects/" + p_kim},
+                                                        {"DELETE", "/v1/subjects/" + p_kim},
+                                                        {"POST", "/v1/lookup"},
+                                                        {"POST", "/v1/export"}}) {
+    HttpReply refused = gcall(method, target, R"({"home":"GLOBAL","data":{"stats":{"follower_bucket":"x"}}})");
+    EXPECT_EQ(refused.status, 403) << method << " " << target << ": " << refused.body;
+    EXPECT_NE(refused.body.find("residency.global-interoperable-only"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(gcall("GET", "/v1/subjects/" + p_kim + "/stats?fields=follower_bucket").body, got.body);
+
+  // Batches the global site refuses: the change stream (correctly signed), a
+  // projection sealed to another site's key, and one carrying a protected value.
+  const std::string seed = Base64Decode(Chomp(ReadAll(t_ + "/replication.key"))).value();
+  auto post_batch = [&](const std::string& envelope) {
+    return HttpClient("127.0.0.1", gport)
+        .Send("POST", "/replication/v1/batch", {{"Content-Type", "application/json"}}, envelope);
+  };
+  HttpReply stream = post_batch(vault::SignBatch({"us-enclave-1", "g-1", 1u << 30, {}}, seed).value());
+  EXPECT_EQ(stream.status, 403) << stream.body;
+  EXPECT_NE(stream.body.find("residency.global-interoperable-only"), std::string::npos) << stream.body;
+  const vault::ProjectionChange leak{std::string(64, 'c'), false, {{"profile", {{"phone", kPhone}}}}};
+  const crypto::X25519KeyPair other = crypto::X25519Generate().value();
+  HttpReply wrong_key =
+      post_batch(vault::SealProjectionBatch({"us-enclave-1", "g-1", 1u << 30, {leak}}, seed, other.public_key).value());
+  EXPECT_EQ(wrong_key.status, 403) << wrong_key.body;
+  const std::string projection_key = Base64Decode(Chomp(ReadAll(t_ + "/global/projection.key"))).value();
+  const std::string right_pub = crypto::X25519FromPrivate(projection_key).value().public_key;
+  HttpReply protected_value =
+      post_batch(vault::SealProjectionBatch({"us-enclave-1", "g-1", 1u << 30, {leak}}, seed, right_pub).value());
+  EXPECT_EQ(protected_value.status, 403) << protected_value.body;
+  EXPECT_NE(protected_value.body.find("residency.global-interoperable-only"), std::string::npos);
+  EXPECT_EQ(gcall("GET", "/v1/subjects/" + std::string(64, 'c') + "/profile").body.find("555"), std::string::npos);
+
+  // A deletion at the enclave drops lee's projection at the global site.
+  HttpReply lee_before = gcall("GET", "/v1/subjects/" + p_lee + "/stats");
+  ASSERT_EQ(lee_before.status, 200) << lee_before.body;
+  HttpReply del = Call(port, "DELETE", std::string("/v1/subjects/") + kLee, "ingest", "ingest");
+  ASSERT_EQ(del.status, 200) << del.body;
+  ASSERT_TRUE(Eventually([&] { return gcall("GET", "/v1/subjects/" + p_lee + "/stats").status != 200; }))
+      << gcall("GET", "/v1/subjects/" + p_lee + "/stats").body;
+  EXPECT_EQ(gcall("GET", "/v1/subjects/" + p_kim + "/stats?fields=follower_bucket").status, 200);
+
+  ASSERT_EQ(enclave->Terminate(), 0) << ReadAll(t_ + "/enclave.log");
+  ASSERT_EQ(global->Terminate(), 0) << ReadAll(t_ + "/global.log");
+  // Every file of the global site: no protected or profiling value, no raw subject
+  // id, and the interoperable value only sealed (under the global site's own KEK).
+  EXPECT_EQ(FilesContaining(t_ + "/global", {kPhone, kEmail, kBirth, "+1 212 555 0199", "lee.shredded@example.com",
+                                             "global cat video", kKim, kLee, kBucket}),
+            std::vector<std::string>{});
+  EXPECT_EQ(ReadAll(t_ + "/global.log").find(kKim), std::string::npos);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "gateway/config.h"
 #include "server/replication_shipper.h"
 #include "server/site_backup.h"
+#include "server/site_global.h"
 #include "store/memory/memory_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 
@@ -63,6 +64,17 @@ TEST_F(SiteConfigTest, ValidEnclaveAndBackup) {
                                   Base64Encode(std::string(32, 'x')) + "\"}]}\n");
   ASSERT_TRUE(backup.ok()) << backup.status().message();
   EXPECT_EQ(backup->replication.accept_from[0].public_key, std::string(32, 'x'));
+  // An enclave feeding a global site (its projection key), and the global site.
+  auto feeding = Parse("us-1",
+                       "replication: {signing_key_file: r.key, targets: [{site: g-1, url: "
+                       "\"http://127.0.0.3:9\", public_key: \"" +
+                           Base64Encode(std::string(32, 'g')) + "\"}]}\n");
+  ASSERT_TRUE(feeding.ok()) << feeding.status().message();
+  EXPECT_EQ(feeding->replication.targets[0].public_key, std::string(32, 'g'));
+  auto global = Parse("g-1", "replication: {projection_key_file: r.key, accept_from: [{site: us-1, public_key: \"" +
+                                 Base64Encode(std::string(32, 'x')) + "\"}]}\n");
+  ASSERT_TRUE(global.ok()) << global.status().message();
+  EXPECT_EQ(global->replication.projection_private_key, std::string(32, 'r'));
 }
 
 TEST_F(SiteConfigTest, BadInputNamesTheProblem) {
@@ -80,6 +92,15 @@ TEST_F(SiteConfigTest, BadInputNamesTheProblem) {
       {"de-b", "replication: {retry_ms: 1}"},
       {"us-1", "witnesses: [{url: \"http://w\"}]"},
       {"us-1", "witnesses: [{url: \"w\", key: \"k\"}]"},
+      // A global target needs its projection key, a backup has none; only a global
+      // site that accepts projections has (and needs) a projection key file.
+      {"us-1", "replication: {signing_key_file: r.key, targets: [{site: g-1, url: \"http://x\"}]}"},
+      {"us-1", "replication: {signing_key_file: r.key, targets: [{site: g-1, url: \"http://x\", public_key: AAAA}]}"},
+      {"us-1", "replication: {signing_key_file: r.key, targets: [{site: de-b, url: \"http://x\", public_key: \"" + key +
+                   "\"}]}"},
+      {"g-1", "replication: {accept_from: [{site: us-1, public_key: \"" + key + "\"}]}"},
+      {"de-b", "replication: {projection_key_file: r.key, accept_from: [{site: us-1, public_key: \"" + key + "\"}]}"},
+      {"us-1", "replication: {projection_key_file: r.key}"},
   };
   for (const auto& [site, extra] : cases) {
     auto c = Parse(site, extra);
@@ -287,9 +308,9 @@ TEST_F(SiteReplicationTest, BackupExportsItsStateOnlyToASignedFreshRequest) {
   EXPECT_EQ(ask(pair_.seed, now - vault::kMaxExportRequestAgeMicros - 60'000'000).status, 403);
 }
 
-// Until global sites get their projection (docs/sites.md, "Global sites"), nothing of
-// the change stream reaches one: the enclave refuses a global target at start, and
-// a global site refuses even a correctly signed batch.
+// Nothing of the change stream reaches a global site (docs/sites.md, "Global
+// sites"): the enclave refuses a global target without its projection key and a
+// projection source, and a global site refuses even a correctly signed batch.
 TEST_F(SiteReplicationTest, GlobalSitesGetNoChangeStream) {
   auto enclave_store = store::NewMemoryStore();
   vault::ChangeFeed feed(enclave_store.get());
@@ -297,12 +318,16 @@ TEST_F(SiteReplicationTest, GlobalSitesGetNoChangeStream) {
   auto shipper = ReplicationShipper::Start(&feed, enclave_vault_, pair_.seed,
                                            {{"g-1", vault::SiteRole::kGlobal, Post()}}, 10);
   EXPECT_EQ(shipper.status().code(), StatusCode::kFailedPrecondition);
+  auto keyless = ReplicationShipper::Start(&feed, enclave_vault_, pair_.seed,
+                                           {{"g-1", vault::SiteRole::kGlobal, Post(), std::string(32, 'g')}}, 10);
+  EXPECT_EQ(keyless.status().code(), StatusCode::kFailedPrecondition);  // a key but no projection source
   EXPECT_EQ(calls_.load(), 0);
 
   gateway::GatewayConfig global_cfg = backup_cfg_;
   global_cfg.vault.site_id = "g-1";
   Router global_router;
-  AddSiteReceiverRoutes(global_router, global_cfg, &applier_);
+  // The refusal comes before any batch is opened: the applier is never reached.
+  AddGlobalSiteRoutes(global_router, global_cfg, /*applier=*/nullptr);
   vault::ReplicationBatch batch{"us-1", "g-1", 1, {vault::ReadSubjectChange(*enclave_store, "u1").value()}};
   const std::string body = vault::SignBatch(batch, pair_.seed).value();
   HttpRequest req;

@@ -1,0 +1,46 @@
+#include "server/site_global.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "server/replication_shipper.h"
+
+namespace domicile::server {
+
+void AddGlobalSiteRoutes(Router& router, const gateway::GatewayConfig& config, vault::ProjectionApplier* applier) {
+  const std::string site = config.vault.site_id;
+  const std::string rule = "residency.global-interoperable-only: site " + site;
+  router.Add("POST", std::string(kReplicationBatchPath),
+             [senders = config.replication.accept_from, key = config.replication.projection_private_key, site, rule,
+              applier](const HttpRequest& req) {
+               if (!vault::IsProjectionEnvelope(req.body)) {
+                 // The change stream carries raw subject ids and wrapped keys: never
+                 // applied at a global site, whoever signed it.
+                 return HttpResponse::Error(403, "PERMISSION_DENIED",
+                                            rule + " accepts interoperable projections only, not a change stream");
+               }
+               for (const gateway::ReplicationSender& s : senders) {
+                 Result<vault::ProjectionBatch> batch =
+                     vault::OpenProjectionBatch(req.body, s.public_key, key, s.site, site);
+                 if (!batch.ok() && batch.status().code() == StatusCode::kPermissionDenied) continue;
+                 if (!batch.ok()) return HttpResponse::FromStatus(batch.status());
+                 Result<uint64_t> applied = applier->Apply(*batch);
+                 if (!applied.ok()) return HttpResponse::FromStatus(applied.status());
+                 return HttpResponse::Json(200, nlohmann::json({{"applied_seq", *applied}}).dump());
+               }
+               return HttpResponse::Error(403, "PERMISSION_DENIED",
+                                          "replication: the projection batch is not signed by an enclave this site "
+                                          "accepts, not sealed to this site's projection key, or not addressed to it");
+             });
+  const std::string message = rule +
+                              " serves only reads of interoperable projections (GET "
+                              "/v1/subjects/{pseudonym}/{collection}); writes, deletions, lookups and exports belong "
+                              "to the subject's home enclave";
+  auto refuse = [message](const HttpRequest&) { return HttpResponse::Error(403, "PERMISSION_DENIED", message); };
+  router.Add("PUT", "/v1/subjects/{id}", refuse);
+  router.Add("DELETE", "/v1/subjects/{id}", refuse);
+  router.Add("POST", "/v1/lookup", refuse);
+  router.Add("POST", "/v1/export", refuse);
+}
+
+}  // namespace domicile::server
