@@ -166,6 +166,51 @@ Result<std::string> SignCheckpoint(const Checkpoint& cp, const NoteSigner& signe
   const NoteSigner* signers[] = {&signer};
   return SignNote(cp.Text(), signers);
 }
+
+// Whether the log's files extend the tree `edge` exactly to `target`: every entry
+// up to target.size read from its bundle (those `edge` already covers equal to its
+// leaves), every tile the extension completes and every partial tile at the
+// target's size equal to what the entries give, and the target's root. If so,
+// `edge` and `bundle` (the partial bundle) become the target's.
+bool ExtendsTo(FileSystem& fs, const std::string& dir, const Checkpoint& target, TreeEdge& edge, std::string& bundle) {
+  TreeEdge e = edge;
+  auto same = [](const Result<std::string>& data, std::span<const Hash> hashes) {
+    return data.ok() && data->size() == hashes.size() * kHashSize &&
+           std::memcmp(data->data(), hashes.data(), data->size()) == 0;
+  };
+  bool tiles_match = true;
+  auto on_full = [&](int level, uint64_t index, std::span<const Hash> hashes) {
+    tiles_match = tiles_match && same(ReadTileFile(fs, dir, level, index, kTileWidth), hashes);
+  };
+  std::string partial;
+  for (uint64_t b = e.size() / kTileWidth; b * kTileWidth < target.size; ++b) {
+    const uint64_t width = TileWidth(0, b, target.size);
+    auto data = ReadBundleFile(fs, dir, b, width);
+    if (!data.ok()) return false;
+    auto entries = SplitBundle(*data);
+    if (!entries.ok() || entries->size() != width) return false;
+    for (uint64_t i = 0; i < width; ++i) {
+      const Hash leaf = HashLeaf((*entries)[i]);
+      if (b * kTileWidth + i < e.size()) {
+        if (leaf != e.tail(0)[i]) return false;
+      } else {
+        e.Append(leaf, on_full);
+      }
+    }
+    partial = width == kTileWidth ? std::string() : std::move(*data);
+  }
+  if (!tiles_match || e.Root() != target.root) return false;
+  for (int level = 0; level < e.num_levels(); ++level) {
+    const uint64_t count = target.size >> (kTileHeight * level);
+    if (count % kTileWidth != 0 &&
+        !same(ReadTileFile(fs, dir, level, count / kTileWidth, count % kTileWidth), e.tail(level))) {
+      return false;
+    }
+  }
+  edge = std::move(e);
+  bundle = std::move(partial);
+  return true;
+}
 }  // namespace
 
 Status CreateLog(FileSystem& fs, const std::string& dir, std::string_view origin, std::string_view private_key) {
@@ -182,8 +227,8 @@ Status CreateLog(FileSystem& fs, const std::string& dir, std::string_view origin
   return AtomicWriteFile(fs, path, note);
 }
 
-Result<std::unique_ptr<Appender>> Appender::Open(FileSystem& fs, const std::string& dir,
-                                                 std::string_view private_key, AppenderOptions options) {
+Result<std::unique_ptr<Appender>> Appender::Open(FileSystem& fs, const std::string& dir, std::string_view private_key,
+                                                 AppenderOptions options) {
   ASSIGN_OR_RETURN(auto signer, NewSigner(private_key));
   ASSIGN_OR_RETURN(auto verifier, VerifierFromPrivate(private_key));
   // Held before the log's state is read, for the appender's whole life.
@@ -224,13 +269,35 @@ Result<std::unique_ptr<Appender>> Appender::Open(FileSystem& fs, const std::stri
   // Commits rely on the file-system barrier. The first call also starts its window
   // for writeback errors (see FileSystem::SyncFileSystem) before anything is written.
   if (Status st = fs.SyncFileSystem(dir); !st.ok()) return st.Annotate("open log");
+
+  // Roll forward: a power failure can undo the rename of a checkpoint that readers
+  // may already have fetched (its directory fsync, or the next commit's sync, had
+  // not run; see docs/audit-log.md). Its temp file and every file it covers were
+  // made durable before the rename: if a temp checkpoint newer than this one
+  // verifies and the files extend the tree exactly to it, it is published again
+  // (the barrier above made whatever it covers durable). Any other leftover temp
+  // file (a commit prepared but never synced) is ignored and later overwritten.
+  std::vector<std::pair<Checkpoint, std::string>> newer;
+  for (int k = 0; k < 3; ++k) {
+    std::string name = std::string(kCheckpointTemp) + std::to_string(k);
+    auto tmp_note = fs.ReadFile(JoinPath(dir, name));
+    if (!tmp_note.ok()) continue;
+    auto tmp = OpenCheckpoint(*tmp_note, known);
+    if (tmp.ok() && tmp->origin == cp->origin && tmp->size > size) newer.emplace_back(std::move(*tmp), name);
+  }
+  std::sort(newer.begin(), newer.end(), [](const auto& a, const auto& b) { return a.first.size > b.first.size; });
+  for (const auto& [target, name] : newer) {
+    if (!ExtendsTo(fs, dir, target, edge, bundle)) continue;
+    RETURN_IF_ERROR(fs.Rename(JoinPath(dir, name), JoinPath(dir, "checkpoint")).Annotate("open log"));
+    RETURN_IF_ERROR(fs.SyncDir(dir).Annotate("open log"));
+    break;
+  }
   return std::unique_ptr<Appender>(new Appender(fs, dir, std::move(lock), std::move(signer), cp->origin,
                                                 std::move(edge), std::move(bundle), options));
 }
 
-Appender::Appender(FileSystem& fs, std::string dir, std::unique_ptr<DirLock> lock,
-                   std::unique_ptr<NoteSigner> signer, std::string origin, TreeEdge edge, std::string bundle,
-                   AppenderOptions options)
+Appender::Appender(FileSystem& fs, std::string dir, std::unique_ptr<DirLock> lock, std::unique_ptr<NoteSigner> signer,
+                   std::string origin, TreeEdge edge, std::string bundle, AppenderOptions options)
     : lock_(std::move(lock)),
       fs_(fs),
       dir_(std::move(dir)),
@@ -532,7 +599,8 @@ void Appender::RemoveSupersededPartials(uint64_t old_size, uint64_t new_size) {
     uint64_t count_old = old_size >> shift, count_new = new_size >> shift;
     if (count_old % kTileWidth == 0 || count_new / kTileWidth == count_old / kTileWidth) continue;
     uint64_t index = count_old / kTileWidth;
-    std::string pdir = JoinPath(dir_, (level < 0 ? EntriesPath(index, kTileWidth) : TilePath(level, index, kTileWidth)) + ".p");
+    std::string pdir =
+        JoinPath(dir_, (level < 0 ? EntriesPath(index, kTileWidth) : TilePath(level, index, kTileWidth)) + ".p");
     auto names = fs_.ListDir(pdir);
     if (!names.ok()) continue;
     for (const std::string& n : *names) fs_.Remove(JoinPath(pdir, n)).IgnoreError();
