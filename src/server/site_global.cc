@@ -4,6 +4,7 @@
 #include <string>
 
 #include "server/replication_shipper.h"
+#include "server/site_backup.h"
 
 namespace domicile::server {
 
@@ -19,18 +20,14 @@ void AddGlobalSiteRoutes(Router& router, const gateway::GatewayConfig& config, v
                  return HttpResponse::Error(403, "PERMISSION_DENIED",
                                             rule + " accepts interoperable projections only, not a change stream");
                }
-               for (const gateway::ReplicationSender& s : senders) {
-                 Result<vault::ProjectionBatch> batch =
-                     vault::OpenProjectionBatch(req.body, s.public_key, key, s.site, site);
-                 if (!batch.ok() && batch.status().code() == StatusCode::kPermissionDenied) continue;
-                 if (!batch.ok()) return HttpResponse::FromStatus(batch.status());
-                 Result<uint64_t> applied = applier->Apply(*batch);
-                 if (!applied.ok()) return HttpResponse::FromStatus(applied.status());
-                 return HttpResponse::Json(200, nlohmann::json({{"applied_seq", *applied}}).dump());
-               }
-               return HttpResponse::Error(403, "PERMISSION_DENIED",
-                                          "replication: the projection batch is not signed by an enclave this site "
-                                          "accepts, not sealed to this site's projection key, or not addressed to it");
+               return ApplyFromAcceptedSender(
+                   senders,
+                   [&](const gateway::ReplicationSender& s) {
+                     return vault::OpenProjectionBatch(req.body, s.public_key, key, s.site, site);
+                   },
+                   [applier](const vault::ProjectionBatch& batch) { return applier->Apply(batch); },
+                   "replication: the projection batch is not signed by an enclave this site accepts, not sealed to "
+                   "this site's projection key, or not addressed to it");
              });
   const std::string message = rule +
                               " serves only reads of interoperable projections (GET "
