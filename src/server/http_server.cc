@@ -63,13 +63,16 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// Response buffers larger than this are released once written.
+constexpr size_t kMaxKeptResponseBytes = 64 * 1024;
+
 // A header name or value that could split the header block (a handler bug).
 bool Unsafe(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
 
 // Serializes `r` into `out` (replacing its contents, keeping its capacity): status line,
 // the server's headers unless `r` sets the same name (the last of repeated names in `r`
-// wins), Content-Length, Connection as the version and `keep_alive` need, the body.
-// False if a header would be unsafe: nothing usable is left in `out`.
+// wins), Connection as the version and `keep_alive` need, Content-Length, the body.
+// False for a status outside 100-599 or an unsafe header: nothing usable is left in `out`.
 bool SerializeResponse(const HttpResponse& r, unsigned version, bool keep_alive, std::string_view request_id,
                        std::string& out) {
   const auto has = [&r](std::string_view name, size_t from) {
@@ -78,13 +81,14 @@ bool SerializeResponse(const HttpResponse& r, unsigned version, bool keep_alive,
     }
     return false;
   };
+  if (r.status < 100 || r.status > 599 || Unsafe(r.content_type) || Unsafe(request_id)) return false;
   out.clear();
   const auto header = [&out](std::string_view name, std::string_view value) {
     out.append(name).append(": ").append(value).append("\r\n");
   };
   const auto status = static_cast<http::status>(r.status);
   char status_code[16];
-  const int status_len = std::snprintf(status_code, sizeof status_code, " %03d ", r.status % 1000);
+  const int status_len = std::snprintf(status_code, sizeof status_code, " %d ", r.status);
   out.append(version == 10 ? "HTTP/1.0" : "HTTP/1.1").append(status_code, static_cast<size_t>(status_len));
   out.append(View(http::obsolete_reason(status))).append("\r\n");
   if (!has("Server", 0)) header("Server", "domicile");
@@ -99,7 +103,6 @@ bool SerializeResponse(const HttpResponse& r, unsigned version, bool keep_alive,
     }
     if (!has(name, i + 1)) header(name, value);
   }
-  if (Unsafe(r.content_type) || Unsafe(request_id)) return false;
   header("X-Content-Type-Options", "nosniff");
   if (version == 10 && keep_alive) header("Connection", "keep-alive");
   if (version != 10 && !keep_alive) header("Connection", "close");
@@ -307,6 +310,8 @@ class Session final : public SessionBase {
     }
     beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
     net::async_write(stream_, net::buffer(response_), [self = Self(), keep_alive](beast::error_code ec, size_t) {
+      // An idle connection keeps a small buffer, not the largest answer it ever sent.
+      if (self->response_.capacity() > kMaxKeptResponseBytes) std::string().swap(self->response_);
       if (ec || !keep_alive) return self->Close();
       self->Read();
     });

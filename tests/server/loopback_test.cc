@@ -44,13 +44,14 @@ class LoopbackTest : public ::testing::Test {
       return HttpResponse::Json(200, json{{"bytes", r.body.size()}}.dump());
     });
     router->Add("GET", "/test/big", [](const HttpRequest&) {
-      return HttpResponse::Json(200, json{{"big", std::string(20'000, 'x')}}.dump());
+      return HttpResponse::Json(200, json{{"big", std::string(100'000, 'x')}}.dump());
     });
     router->Add("GET", "/test/bad-header", [](const HttpRequest&) {
       HttpResponse r = HttpResponse::Json(200, R"({"secret":"value"})");
       r.headers.emplace_back("X-Test", "a\r\nX-Injected: 1");
       return r;
     });
+    router->Add("GET", "/test/bad-status", [](const HttpRequest&) { return HttpResponse::Json(1000, "{}"); });
     router->Add("GET", "/test/cache", [](const HttpRequest&) {
       HttpResponse r = HttpResponse::Json(200, "{}");
       r.headers.emplace_back("Cache-Control", "max-age=1");
@@ -204,7 +205,7 @@ TEST_F(LoopbackTest, ConnectionBuffersDoNotLeakBetweenRequests) {
   TestConnection c(kUs, port_);
   TestResponse big = c.Exchange("GET /test/big HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(big.status, 200);
-  EXPECT_EQ(big.body.size(), 20'010u);
+  EXPECT_EQ(big.body.size(), 100'010u);
   TestResponse small = c.Exchange("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(small.status, 200);
   EXPECT_EQ(small.body, R"({"status":"ok"})");
@@ -234,12 +235,13 @@ TEST_F(LoopbackTest, MalformedRequestAfterAGoodOneIsRefusedAndCloses) {
   EXPECT_TRUE(c.ClosedByServer());
 }
 
-TEST_F(LoopbackTest, UnsafeResponseHeaderBecomesAnOpaque500) {
+TEST_F(LoopbackTest, UnsafeResponseHeaderOrStatusBecomesAnOpaque500) {
   TestResponse r = Get(kUs, port_, "/test/bad-header");
   ExpectJsonError(r, 500);
   EXPECT_EQ(r.headers.count("x-injected"), 0u);
   EXPECT_EQ(r.headers.count("x-test"), 0u);
   EXPECT_EQ(r.body.find("secret"), std::string::npos);
+  ExpectJsonError(Get(kUs, port_, "/test/bad-status"), 500);
 }
 
 TEST_F(LoopbackTest, HandlerHeadersReplaceTheServersAndTheLastRepeatWins) {
