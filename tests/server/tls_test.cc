@@ -3,19 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <utility>  // before Boost.Asio 1.74, which needs std::exchange under C++20
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
+#include <openssl/ssl.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "fakes/fake_clock.h"
+#include "fakes/test_certs.h"
 #include "fakes/temp_dir.h"
 #include "gateway/config.h"
 #include "server/front_door.h"
@@ -30,61 +28,18 @@ namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
-struct KeyAndCert {
-  EVP_PKEY* key = nullptr;
-  X509* cert = nullptr;
-  ~KeyAndCert() {
-    EVP_PKEY_free(key);
-    X509_free(cert);
-  }
-};
-
-// An Ed25519 certificate for `cn`, signed by `issuer` (self-signed when null).
-void MakeCert(const std::string& cn, const KeyAndCert* issuer, bool ca, KeyAndCert& out) {
-  out.key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-  out.cert = X509_new();
-  X509_set_version(out.cert, 2);
-  static long serial = 1;
-  ASN1_INTEGER_set(X509_get_serialNumber(out.cert), serial++);
-  X509_gmtime_adj(X509_getm_notBefore(out.cert), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(out.cert), 3600);
-  X509_set_pubkey(out.cert, out.key);
-  X509_NAME* name = X509_get_subject_name(out.cert);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Domicile Test"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-  X509_set_issuer_name(out.cert, issuer != nullptr ? X509_get_subject_name(issuer->cert) : name);
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, issuer != nullptr ? issuer->cert : out.cert, out.cert, nullptr, nullptr, 0);
-  X509_EXTENSION* bc = X509V3_EXT_conf_nid(nullptr, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
-  X509_add_ext(out.cert, bc, -1);
-  X509_EXTENSION_free(bc);
-  if (!ca) {
-    X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "IP:127.0.0.1");
-    X509_add_ext(out.cert, san, -1);
-    X509_EXTENSION_free(san);
-  }
-  X509_sign(out.cert, issuer != nullptr ? issuer->key : out.key, nullptr);  // Ed25519: no digest
-}
-
-void WritePem(const std::string& path, X509* cert, EVP_PKEY* key) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  ASSERT_NE(f, nullptr);
-  if (cert != nullptr) PEM_write_X509(f, cert);
-  if (key != nullptr) PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-  std::fclose(f);
-}
+using testing::KeyAndCert;
 
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    MakeCert("Test CA", nullptr, true, ca_);
-    MakeCert("localhost", &ca_, false, server_cert_);
-    MakeCert("ana", &ca_, false, client_ana_);
-    MakeCert("ana", nullptr, false, self_signed_ana_);
-    WritePem(dir_.path() + "/ca.pem", ca_.cert, nullptr);
-    WritePem(dir_.path() + "/server.pem", server_cert_.cert, nullptr);
-    WritePem(dir_.path() + "/server.key", nullptr, server_cert_.key);
+    testing::MakeCert({.cn = "Test CA", .ca = true}, nullptr, ca_);
+    testing::MakeCert({.cn = "localhost"}, &ca_, server_cert_);
+    testing::MakeCert({.cn = "ana"}, &ca_, client_ana_);
+    testing::MakeCert({.cn = "ana"}, nullptr, self_signed_ana_);
+    ASSERT_TRUE(testing::WritePem(dir_.path() + "/ca.pem", ca_.cert, nullptr));
+    ASSERT_TRUE(testing::WritePem(dir_.path() + "/server.pem", server_cert_.cert, nullptr));
+    ASSERT_TRUE(testing::WritePem(dir_.path() + "/server.key", nullptr, server_cert_.key));
 
     auto config = gateway::DemoGatewayConfig();
     ASSERT_TRUE(config.ok());
