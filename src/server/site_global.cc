@@ -1,6 +1,5 @@
 #include "server/site_global.h"
 
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "server/replication_shipper.h"

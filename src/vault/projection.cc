@@ -64,11 +64,7 @@ Result<ProjectionChange> ChangeFromJson(const Json& j, const std::string& what) 
 Json ChangeToJson(const ProjectionChange& c) {
   Json j = {{"pseudonym", c.pseudonym}, {"op", c.drop ? "drop" : "put"}};
   if (c.drop) return j;
-  Json values = Json::object();
-  for (const auto& [collection, fields] : c.values) {
-    for (const auto& [field, value] : fields) values[collection][field] = value;
-  }
-  j["values"] = std::move(values);
+  j["values"] = c.values;
   return j;
 }
 
