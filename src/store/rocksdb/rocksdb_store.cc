@@ -38,8 +38,8 @@ struct OpenDb {
   rocksdb::ColumnFamilyHandle* aux = nullptr;      // blind-index and reverse entries, meta
 
   OpenDb() = default;
-  OpenDb(OpenDb&& o) noexcept : db(std::move(o.db)), records(std::exchange(o.records, nullptr)),
-                                aux(std::exchange(o.aux, nullptr)) {}
+  OpenDb(OpenDb&& o) noexcept
+      : db(std::move(o.db)), records(std::exchange(o.records, nullptr)), aux(std::exchange(o.aux, nullptr)) {}
   ~OpenDb() {
     for (auto* h : {records, aux}) {
       if (h != nullptr) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
@@ -158,7 +158,7 @@ class RocksDbStore final : public Store {
     if (!exists) return NotFoundError("store: no such subject");
     rocksdb::WriteBatch batch;
     RETURN_IF_ERROR(FromRocks(batch.Delete(skey), "batch"));
-    RETURN_IF_ERROR(Scan(records(), layout::FieldPrefix(id), [&](std::string_view key, std::string_view) -> Status {
+    RETURN_IF_ERROR(Scan(open_.records, layout::FieldPrefix(id), [&](std::string_view key, std::string_view) -> Status {
       return FromRocks(batch.Delete(rocksdb::Slice(key.data(), key.size())), "batch");
     }));
     std::string reverse = layout::ReversePrefix(id);
@@ -237,8 +237,6 @@ class RocksDbStore final : public Store {
     return FromRocks(batch.Put(key, value), "batch");
   }
 
-  rocksdb::ColumnFamilyHandle* records() const { return db_->DefaultColumnFamily(); }
-
   Result<bool> Exists(const std::string& key) {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
@@ -265,7 +263,7 @@ class RocksDbStore final : public Store {
   Result<std::vector<FieldRecord>> ScanFields(std::string_view subject, const std::string& prefix) {
     std::vector<FieldRecord> out;
     const size_t subject_prefix = layout::FieldPrefix(subject).size();
-    RETURN_IF_ERROR(Scan(records(), prefix, [&](std::string_view key, std::string_view value) -> Status {
+    RETURN_IF_ERROR(Scan(open_.records, prefix, [&](std::string_view key, std::string_view value) -> Status {
       std::string collection, field;
       RETURN_IF_ERROR(layout::ParseFieldKeySuffix(key.substr(subject_prefix), &collection, &field));
       ASSIGN_OR_RETURN(FieldRecord f, layout::DecodeField(collection, field, value));
@@ -280,7 +278,7 @@ class RocksDbStore final : public Store {
   }
 
   const OpenDb open_;
-  rocksdb::DB* const db_;                  // open_.db
+  rocksdb::DB* const db_;                   // open_.db
   rocksdb::ColumnFamilyHandle* const aux_;  // open_.aux
   rocksdb::WriteOptions write_;  // sync (unless a bulk load): every OK'd write is in the fsynced WAL
   // Serialise Apply and DeleteSubject per subject, so "the subject exists" stays
