@@ -1,5 +1,5 @@
 // `domicile monitor ...`: the custodian's monitor.
-//   follow --config FILE [--once] [--interval S]  follows the log; prints each
+//   follow --config FILE [--once] [--interval S] [--ca-file PEM]  follows the log; prints each
 //       finding and violation as one JSON line; with --once, exit 2 if the round
 //       found misbehaviour of the log
 //   report --config FILE --since T --until T [--html OUT] [--json OUT]
@@ -34,7 +34,7 @@ Result<monitor::MonitorConfig> LoadConfig(const std::string& path) {
 }
 
 Result<std::unique_ptr<monitor::Monitor>> OpenMonitor(const monitor::MonitorConfig& cfg) {
-  ASSIGN_OR_RETURN(auto source, monitor::NewHttpLogSource(cfg.log_url));
+  ASSIGN_OR_RETURN(auto source, monitor::NewHttpLogSource(cfg.log_url, cfg.log_tls));
   return monitor::Monitor::Open(*FileSystem::Default(), cfg, std::move(source), Clock::System());
 }
 
@@ -52,8 +52,9 @@ void PrintRound(const monitor::PollResult& r) {
   std::fflush(stdout);
 }
 
-Status Follow(const std::string& config_path, bool once, int interval) {
+Status Follow(const std::string& config_path, bool once, int interval, const std::string& ca_file) {
   ASSIGN_OR_RETURN(monitor::MonitorConfig cfg, LoadConfig(config_path));
+  if (!ca_file.empty()) cfg.log_tls.ca_file = ca_file;
   ASSIGN_OR_RETURN(auto m, OpenMonitor(cfg));
   sigset_t signals;
   sigemptyset(&signals);
@@ -117,7 +118,7 @@ void Setup(CLI::App& root) {
   cmd->require_subcommand(1);
 
   struct Flags {
-    std::string config, since, until, html, json, file, vkey;
+    std::string config, since, until, html, json, file, vkey, ca_file;
     bool once = false;
     int interval = 10;
   };
@@ -127,8 +128,9 @@ void Setup(CLI::App& root) {
   follow->add_option("--config", f->config, "Monitor configuration (YAML, docs/monitor.md)")->required();
   follow->add_flag("--once", f->once, "One round, then exit (2 if the log misbehaved)");
   follow->add_option("--interval", f->interval, "Seconds between rounds")->check(CLI::Range(1, 86400));
+  follow->add_option("--ca-file", f->ca_file, "PEM CA bundle for an https:// log (overrides log.ca_file)");
   follow->callback([f] {
-    if (Status st = Follow(f->config, f->once, f->interval); !st.ok()) Fail(st);
+    if (Status st = Follow(f->config, f->once, f->interval, f->ca_file); !st.ok()) Fail(st);
   });
 
   auto* report = cmd->add_subcommand("report", "Evidence report (HTML and JSON) for a period");

@@ -40,8 +40,9 @@ Status Serve(const ServeFlags& flags) {
   server::GatewayAppOptions options;
   options.data_dir = flags.data_dir;
   if (flags.port >= 0) options.port = static_cast<uint16_t>(flags.port);
-  options.http_post = [](const std::string& url) -> Result<server::PostFn> {
-    ASSIGN_OR_RETURN(std::unique_ptr<monitor::HttpClient> client, monitor::HttpClient::Create(url));
+  options.http_post = [](const std::string& url, const gateway::ClientTlsFiles& tls) -> Result<server::PostFn> {
+    ASSIGN_OR_RETURN(std::unique_ptr<monitor::HttpClient> client,
+                     monitor::HttpClient::Create(url, {.tls = {tls.ca_file, tls.client_cert, tls.client_key}}));
     std::shared_ptr<monitor::HttpClient> shared = std::move(client);
     return server::PostFn([shared](std::string_view path, std::string_view body,
                                    std::string_view content_type) -> Result<server::PostReply> {

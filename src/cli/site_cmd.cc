@@ -5,7 +5,8 @@
 //                         list in accept_from. With --projection: a global site's
 //                         X25519 projection key (base64, owner-only); prints the public
 //                         key its enclaves list in replication.targets[].public_key.
-//   restore (--from DIR | --from-url URL --site ID --backup-site ID --key FILE) --data-dir DIR
+//   restore (--from DIR | --from-url URL --site ID --backup-site ID --key FILE
+//            [--ca-file PEM] [--client-cert PEM --client-key PEM]) --data-dir DIR
 //                         rebuilds an enclave's store from a stopped backup's store
 //                         directory, or from a running backup over HTTP (pages asked
 //                         for with requests signed by the enclave's replication key):
@@ -54,6 +55,7 @@ Status Keygen(const std::string& out, bool projection) {
 
 struct RestoreFlags {
   std::string from, from_url, site, backup_site, key_file, data_dir, store = "store";
+  monitor::HttpTlsOptions tls;  // https:// --from-url only
 };
 
 // The next page of the backup's state after `after`.
@@ -78,7 +80,7 @@ Result<PageSource> HttpSource(const RestoreFlags& f) {
   if (!seed.ok() || seed->size() != 32) {
     return InvalidArgumentError(f.key_file + ": not a replication key (base64 of 32 bytes)");
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<monitor::HttpClient> client, monitor::HttpClient::Create(f.from_url));
+  ASSIGN_OR_RETURN(std::unique_ptr<monitor::HttpClient> client, monitor::HttpClient::Create(f.from_url, {.tls = f.tls}));
   std::shared_ptr<monitor::HttpClient> shared = std::move(client);
   return PageSource([shared, f, seed = *seed](const std::string& after) -> Result<vault::ExportPage> {
     const vault::ExportRequest request{f.site, f.backup_site, after, Clock::System()->NowUnixMicros()};
@@ -148,7 +150,12 @@ void Setup(CLI::App& root) {
   auto flags = std::make_shared<RestoreFlags>();
   auto* restore = site->add_subcommand("restore", "Rebuild an enclave's store from a backup site's copy");
   restore->add_option("--from", flags->from, "a stopped backup site's store directory (RocksDB)");
-  restore->add_option("--from-url", flags->from_url, "a running backup site's base URL (http://host:port)");
+  restore->add_option("--from-url", flags->from_url, "a running backup site's base URL (http[s]://host:port)");
+  restore->add_option("--ca-file", flags->tls.ca_file,
+                      "with an https:// --from-url: PEM CA bundle for the backup's certificate (default: system store)");
+  restore->add_option("--client-cert", flags->tls.client_cert,
+                      "with an https:// --from-url: PEM client certificate, for a backup that requires one");
+  restore->add_option("--client-key", flags->tls.client_key, "with --client-cert: its PEM private key");
   restore->add_option("--site", flags->site, "with --from-url: the enclave's site id");
   restore->add_option("--backup-site", flags->backup_site, "with --from-url: the backup's site id");
   restore->add_option("--key", flags->key_file, "with --from-url: the enclave's replication key file");

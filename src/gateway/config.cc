@@ -193,6 +193,24 @@ Result<std::string> Base64Key(const std::string& text, size_t size, const std::s
   return raw;
 }
 
+// The url of a replication target or witness and, for https://, its optional TLS files.
+Status ParsePeerUrl(const YAML::Node& n, const std::string& what, const std::string& base_dir, std::string& url,
+                    ClientTlsFiles& tls) {
+  url = Opt<std::string>(n["url"], "");
+  const bool https = url.starts_with("https://");
+  if (!https && !url.starts_with("http://")) return InvalidArgumentError(what + ": url wants http:// or https://");
+  tls.ca_file = Resolve(base_dir, Opt<std::string>(n["ca_file"], ""));
+  tls.client_cert = Resolve(base_dir, Opt<std::string>(n["client_cert"], ""));
+  tls.client_key = Resolve(base_dir, Opt<std::string>(n["client_key"], ""));
+  if (!https && !(tls.ca_file.empty() && tls.client_cert.empty() && tls.client_key.empty())) {
+    return InvalidArgumentError(what + ": ca_file, client_cert and client_key need an https:// url");
+  }
+  if (tls.client_cert.empty() != tls.client_key.empty()) {
+    return InvalidArgumentError(what + ": client_cert and client_key go together");
+  }
+  return Status::Ok();
+}
+
 // `replication:` and `witnesses:` (docs/sites.md); needs the vault section parsed.
 Status ParseSites(const YAML::Node& root, const std::string& base_dir, FileSystem& fs, GatewayConfig& c) {
   auto role_of = [&c](const std::string& id) -> std::optional<vault::SiteRole> {
@@ -210,8 +228,9 @@ Status ParseSites(const YAML::Node& root, const std::string& base_dir, FileSyste
       return InvalidArgumentError("replication.retry_ms must be within 10..600000");
     }
     for (const YAML::Node& t : r["targets"]) {
-      RETURN_IF_ERROR(OnlyKeys(t, "replication.targets[]", {"site", "url", "public_key"}));
-      ReplicationTarget target{Opt<std::string>(t["site"], ""), Opt<std::string>(t["url"], "")};
+      RETURN_IF_ERROR(OnlyKeys(t, "replication.targets[]",
+                               {"site", "url", "public_key", "ca_file", "client_cert", "client_key"}));
+      ReplicationTarget target{Opt<std::string>(t["site"], "")};
       const auto role = role_of(target.site);
       if (!role.has_value() || *role == vault::SiteRole::kEnclave) {
         return InvalidArgumentError("replication.targets: '" + target.site + "' is not a backup or global site");
@@ -225,7 +244,7 @@ Status ParseSites(const YAML::Node& root, const std::string& base_dir, FileSyste
         ASSIGN_OR_RETURN(target.public_key,
                          Base64Key(Opt<std::string>(t["public_key"], ""), 32, "replication.targets.public_key"));
       }
-      if (target.url.rfind("http://", 0) != 0) return InvalidArgumentError("replication.targets: url wants http://");
+      RETURN_IF_ERROR(ParsePeerUrl(t, "replication.targets", base_dir, target.url, target.tls));
       c.replication.targets.push_back(std::move(target));
     }
     for (const YAML::Node& a : r["accept_from"]) {
@@ -258,11 +277,11 @@ Status ParseSites(const YAML::Node& root, const std::string& base_dir, FileSyste
     }
   }
   for (const YAML::Node& w : root["witnesses"]) {
-    RETURN_IF_ERROR(OnlyKeys(w, "witnesses[]", {"url", "key"}));
-    WitnessEndpoint e{Opt<std::string>(w["url"], ""), Opt<std::string>(w["key"], "")};
-    if (e.url.rfind("http://", 0) != 0 || e.verifier_key.empty()) {
-      return InvalidArgumentError("witnesses: each wants url (http://) and key");
-    }
+    RETURN_IF_ERROR(OnlyKeys(w, "witnesses[]", {"url", "key", "ca_file", "client_cert", "client_key"}));
+    WitnessEndpoint e;
+    RETURN_IF_ERROR(ParsePeerUrl(w, "witnesses", base_dir, e.url, e.tls));
+    e.verifier_key = Opt<std::string>(w["key"], "");
+    if (e.verifier_key.empty()) return InvalidArgumentError("witnesses: each wants url and key");
     c.witnesses.push_back(std::move(e));
   }
   return Status::Ok();

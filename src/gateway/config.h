@@ -63,10 +63,20 @@ struct LogConfig {
 // Multi-site (docs/sites.md). An enclave ships its change stream to `targets`
 // (sites of role backup or global), signing batches with its replication key; a
 // backup or global site accepts batches from the enclaves in `accept_from`.
+// How this site authenticates a peer it reaches over https:// (docs/sites.md): paths
+// resolved against the config's directory; empty = the system trust store, no client
+// certificate. All empty for http://.
+struct ClientTlsFiles {
+  std::string ca_file;      // PEM CA bundle the peer's certificate must chain to
+  std::string client_cert;  // PEM chain presented when the peer verifies clients (mTLS)
+  std::string client_key;   // its PEM private key
+};
+
 struct ReplicationTarget {
   std::string site;  // a site of the vault section with role backup or global
-  std::string url;   // http://host:port of that site's `domicile serve`
+  std::string url;   // http[s]://host:port of that site's `domicile serve`
   std::string public_key;  // a global target: its raw 32-byte X25519 projection key
+  ClientTlsFiles tls;
 };
 struct ReplicationSender {
   std::string site;        // an enclave site of the vault section
@@ -85,6 +95,7 @@ struct ReplicationConfig {
 struct WitnessEndpoint {
   std::string url;           // submission prefix: POST <url>/add-checkpoint
   std::string verifier_key;  // the witness's cosigner key, "name+hash+base64"
+  ClientTlsFiles tls;
 };
 
 struct GatewayConfig {

@@ -53,8 +53,13 @@ Result<MonitorConfig> ParseMonitorConfig(std::string_view yaml, const std::strin
     RETURN_IF_ERROR(CheckKeys(root, {"log", "witnesses", "state_dir", "compliance"}, "(root)"));
     YAML::Node log = root["log"];
     if (!log) return Bad("missing log");
-    RETURN_IF_ERROR(CheckKeys(log, {"url", "origin", "keys"}, "log"));
+    RETURN_IF_ERROR(CheckKeys(log, {"url", "origin", "keys", "ca_file", "client_cert", "client_key"}, "log"));
     c.log_url = log["url"].as<std::string>("");
+    for (auto [key, out] : {std::pair{"ca_file", &c.log_tls.ca_file}, std::pair{"client_cert", &c.log_tls.client_cert},
+                            std::pair{"client_key", &c.log_tls.client_key}}) {
+      *out = log[key].as<std::string>("");
+      if (!out->empty() && (*out)[0] != '/') *out = JoinPath(base_dir, *out);
+    }
     c.origin = log["origin"].as<std::string>("");
     c.log_keys = StringList(log["keys"]);
     if (c.log_url.empty() || c.origin.empty() || c.log_keys.empty()) return Bad("log needs url, origin and keys");

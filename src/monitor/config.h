@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "monitor/http_client.h"
 
 namespace domicile::monitor {
 
@@ -33,6 +34,7 @@ struct ComplianceConfig {
 
 struct MonitorConfig {
   std::string log_url;  // tlog-tiles prefix: <log_url>/checkpoint, <log_url>/tile/...
+  HttpTlsOptions log_tls;  // for an https:// log_url: CA bundle, client certificate
   std::string origin;
   std::vector<std::string> log_keys;      // note verifier keys of the log
   std::vector<std::string> witness_keys;  // cosigner verifier keys (type 0x04)

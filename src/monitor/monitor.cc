@@ -93,8 +93,8 @@ struct Monitor::Files {
   uint64_t entries = 0, checkpoints = 0, findings = 0, violations = 0;
 };
 
-Result<std::unique_ptr<LogSource>> NewHttpLogSource(std::string_view url) {
-  ASSIGN_OR_RETURN(auto client, HttpClient::Create(url));
+Result<std::unique_ptr<LogSource>> NewHttpLogSource(std::string_view url, HttpTlsOptions tls) {
+  ASSIGN_OR_RETURN(auto client, HttpClient::Create(url, {.tls = std::move(tls)}));
   return std::unique_ptr<LogSource>(std::make_unique<HttpLogSource>(std::move(client)));
 }
 

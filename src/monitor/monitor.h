@@ -35,8 +35,8 @@ class LogSource {
   // NotFound if the resource does not exist; Unavailable if it could not be fetched.
   virtual Result<std::string> Fetch(const std::string& path) = 0;
 };
-// tlog-tiles over HTTP under `url` (e.g. "http://127.0.0.1:8080/log").
-Result<std::unique_ptr<LogSource>> NewHttpLogSource(std::string_view url);
+// tlog-tiles over HTTP under `url` (e.g. "http://127.0.0.1:8080/log"); `tls` for https://.
+Result<std::unique_ptr<LogSource>> NewHttpLogSource(std::string_view url, HttpTlsOptions tls = {});
 // A log directory on a file system (a local copy, or tests and benchmarks).
 std::unique_ptr<LogSource> NewDirLogSource(FileSystem& fs, std::string dir);
 

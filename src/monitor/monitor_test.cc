@@ -280,5 +280,15 @@ TEST(ConfigTest, ParsesAndValidates) {
   }
 }
 
+TEST(ConfigTest, HttpsLogTakesTlsFilesRelativeToTheConfig) {
+  std::string yaml = "log: {url: 'https://log.example/log', origin: o, keys: [k], ca_file: ca.pem, "
+                     "client_cert: /pki/mon.pem, client_key: mon.key}\nstate_dir: st\ncompliance: {home: US}\n";
+  auto c = ParseMonitorConfig(yaml, "/etc/domicile");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->log_tls.ca_file, "/etc/domicile/ca.pem");
+  EXPECT_EQ(c->log_tls.client_cert, "/pki/mon.pem");
+  EXPECT_EQ(c->log_tls.client_key, "/etc/domicile/mon.key");
+}
+
 }  // namespace
 }  // namespace domicile::monitor

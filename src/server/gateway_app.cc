@@ -215,9 +215,9 @@ class PostWitnessTransport final : public tlog::WitnessTransport {
 };
 
 // A POST function per target URL, or an error naming what is missing.
-Result<PostFn> PostTo(const GatewayAppOptions& options, const std::string& url) {
+Result<PostFn> PostTo(const GatewayAppOptions& options, const std::string& url, const gateway::ClientTlsFiles& tls) {
   if (!options.http_post) return FailedPreconditionError("no HTTP client to reach " + url);
-  return options.http_post(url);
+  return options.http_post(url, tls);
 }
 
 }  // namespace
@@ -271,7 +271,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   if (parts->feed != nullptr) {
     std::vector<ReplicationShipper::Target> targets;
     for (const gateway::ReplicationTarget& t : config.replication.targets) {
-      ASSIGN_OR_RETURN(PostFn post, PostTo(options, t.url));
+      ASSIGN_OR_RETURN(PostFn post, PostTo(options, t.url, t.tls));
       vault::SiteRole target_role = vault::SiteRole::kBackup;
       for (const vault::Site& site : config.vault.sites) {
         if (site.id == t.site) target_role = site.role;
@@ -288,7 +288,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(const gateway::GatewayConf
   if (!config.witnesses.empty()) {
     std::vector<std::unique_ptr<tlog::WitnessClient>> clients;
     for (const gateway::WitnessEndpoint& w : config.witnesses) {
-      ASSIGN_OR_RETURN(PostFn post, PostTo(options, w.url));
+      ASSIGN_OR_RETURN(PostFn post, PostTo(options, w.url, w.tls));
       Result<std::unique_ptr<tlog::CosignatureVerifier>> key = tlog::NewCosignatureVerifier(w.verifier_key);
       if (!key.ok()) return key.status().Annotate("witnesses: " + w.url);
       clients.push_back(std::make_unique<tlog::WitnessClient>(std::make_unique<PostWitnessTransport>(std::move(post)),

@@ -26,9 +26,10 @@ struct GatewayAppOptions {
   std::optional<uint16_t> port;  // overrides `listen`'s port; 0 = any free port
   FileSystem* fs = nullptr;      // null: FileSystem::Default() (RocksDB uses the real one anyway)
   Clock* clock = nullptr;        // null: Clock::System()
-  // Makes a POST function for another site's or a witness's base URL (the CLI passes
-  // an HTTP client). Required when the config names replication targets or witnesses.
-  std::function<Result<PostFn>(const std::string& base_url)> http_post;
+  // Makes a POST function for another site's or a witness's base URL, verifying an
+  // https:// peer with `tls` (the CLI passes an HTTP client). Required when the config
+  // names replication targets or witnesses.
+  std::function<Result<PostFn>(const std::string& base_url, const gateway::ClientTlsFiles& tls)> http_post;
 };
 
 class GatewayApp {

@@ -10,6 +10,8 @@
 #include "cedar/cedar.h"
 #include "fakes/fake_clock.h"
 #include "fakes/mem_file_system.h"
+#include "fakes/temp_dir.h"
+#include "fakes/test_certs.h"
 #include "gateway/audit_entry.h"
 #include "monitor/evidence.h"
 #include "monitor/http_client.h"
@@ -89,7 +91,8 @@ class MonitorIntegrationTest : public ::testing::Test {
       witness_keys_.push_back(*tlog::GenerateCosignerKey(name));
     }
     // The log and its publication, with /log/checkpoint carrying the cosignatures.
-    auto router = std::make_shared<server::Router>();
+    router_ = std::make_shared<server::Router>();
+    auto& router = router_;
     router->Add("GET", "/log/checkpoint", [this](const server::HttpRequest&) {
       std::lock_guard<std::mutex> l(mu_);
       server::HttpResponse r;
@@ -229,10 +232,49 @@ class MonitorIntegrationTest : public ::testing::Test {
   std::vector<std::unique_ptr<tlog::Witness>> witnesses_;
   std::vector<std::unique_ptr<tlog::WitnessClient>> witness_clients_;
   std::vector<std::unique_ptr<server::HttpServer>> witness_servers_;
+  std::shared_ptr<server::Router> router_;
   std::unique_ptr<server::HttpServer> log_server_;
   std::mutex mu_;
   std::string served_checkpoint_;  // guarded by mu_
 };
+
+// The same publication behind mutual TLS: the monitor reaches it with the custodian's
+// CA bundle and client certificate, and gets nothing without the certificate.
+TEST_F(MonitorIntegrationTest, FollowsALogPublishedOverMutualTls) {
+  testing::TempDir dir;
+  testing::KeyAndCert ca, server_cert, client_cert;
+  testing::MakeCert({.cn = "Custodian CA", .ca = true}, nullptr, ca);
+  testing::MakeCert({.cn = "gateway", .san = "IP:127.0.0.1"}, &ca, server_cert);
+  testing::MakeCert({.cn = "monitor"}, &ca, client_cert);
+  ASSERT_TRUE(testing::WritePem(dir.path() + "/ca.pem", ca.cert, nullptr));
+  ASSERT_TRUE(testing::WritePem(dir.path() + "/gw.pem", server_cert.cert, nullptr));
+  ASSERT_TRUE(testing::WritePem(dir.path() + "/gw.key", nullptr, server_cert.key));
+  ASSERT_TRUE(testing::WritePem(dir.path() + "/mon.pem", client_cert.cert, nullptr));
+  ASSERT_TRUE(testing::WritePem(dir.path() + "/mon.key", nullptr, client_cert.key));
+  server::ServerOptions o{.threads = 1, .tls = true};
+  o.tls_options = {dir.path() + "/gw.pem", dir.path() + "/gw.key", dir.path() + "/ca.pem", true};
+  auto tls_server = server::HttpServer::Start(o, router_, nullptr, {});
+  ASSERT_TRUE(tls_server.ok()) << tls_server.status().ToString();
+  Append(CleanEntries(40));
+  ASSERT_EQ(Publish(), 2);
+
+  MonitorConfig c = Config(2);
+  c.log_url = "https://127.0.0.1:" + std::to_string((*tls_server)->port()) + "/log";
+  c.log_tls.ca_file = dir.path() + "/ca.pem";
+  auto anonymous = Monitor::Open(monitor_fs_, c, std::move(*NewHttpLogSource(c.log_url, c.log_tls)), &clock_);
+  ASSERT_TRUE(anonymous.ok()) << anonymous.status().ToString();
+  EXPECT_EQ((*anonymous)->Poll().status().code(), StatusCode::kUnavailable);
+  anonymous->reset();
+
+  c.log_tls.client_cert = dir.path() + "/mon.pem";
+  c.log_tls.client_key = dir.path() + "/mon.key";
+  auto m = Monitor::Open(monitor_fs_, c, std::move(*NewHttpLogSource(c.log_url, c.log_tls)), &clock_);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto r = (*m)->Poll();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->size, 40u);
+  EXPECT_TRUE(r->findings.empty() && r->violations.empty()) << Kinds(*r);
+}
 
 TEST_F(MonitorIntegrationTest, CleanRunReportsNothing) {
   auto m = OpenMonitor(2);

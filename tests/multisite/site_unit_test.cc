@@ -108,6 +108,30 @@ TEST_F(SiteConfigTest, BadInputNamesTheProblem) {
   }
 }
 
+// https:// peers take a CA bundle and a client certificate, resolved against the
+// config's directory; TLS files on an http:// peer, or half a client pair, are refused.
+TEST_F(SiteConfigTest, HttpsTargetsAndWitnessesTakeTlsFiles) {
+  auto c = Parse("us-1",
+                 "replication: {signing_key_file: r.key, targets: [{site: de-b, url: \"https://de-b.example:8443\", "
+                 "ca_file: ca.pem, client_cert: us.pem, client_key: /keys/us.key}]}\n"
+                 "witnesses: [{url: \"https://w.example/w\", key: \"w+1+AA\"}]\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const gateway::ClientTlsFiles& tls = c->replication.targets.at(0).tls;
+  EXPECT_EQ(c->replication.targets[0].url, "https://de-b.example:8443");
+  EXPECT_EQ(tls.ca_file, "/cfg/ca.pem");
+  EXPECT_EQ(tls.client_cert, "/cfg/us.pem");
+  EXPECT_EQ(tls.client_key, "/keys/us.key");
+  EXPECT_TRUE(c->witnesses.at(0).tls.ca_file.empty());  // the system trust store
+  for (const std::string extra : {
+           "replication: {signing_key_file: r.key, targets: [{site: de-b, url: \"http://x\", ca_file: ca.pem}]}",
+           "replication: {signing_key_file: r.key, targets: [{site: de-b, url: \"https://x\", client_cert: c.pem}]}",
+           "witnesses: [{url: \"http://w\", key: \"w+1+AA\", client_cert: c.pem, client_key: c.key}]",
+           "witnesses: [{url: \"https://w\", key: \"w+1+AA\", client_key: c.key}]",
+       }) {
+    EXPECT_EQ(Parse("us-1", extra).status().code(), StatusCode::kInvalidArgument) << extra;
+  }
+}
+
 // A backup site in-process: its store and receiver routes, reached through `post`
 // (which fails while `link_down` is set, or for the first `fail_first` calls).
 class SiteReplicationTest : public ::testing::Test {
