@@ -80,7 +80,8 @@ Result<PageSource> HttpSource(const RestoreFlags& f) {
   if (!seed.ok() || seed->size() != 32) {
     return InvalidArgumentError(f.key_file + ": not a replication key (base64 of 32 bytes)");
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<monitor::HttpClient> client, monitor::HttpClient::Create(f.from_url, {.tls = f.tls}));
+  ASSIGN_OR_RETURN(std::unique_ptr<monitor::HttpClient> client,
+                   monitor::HttpClient::Create(f.from_url, {.tls = f.tls}));
   std::shared_ptr<monitor::HttpClient> shared = std::move(client);
   return PageSource([shared, f, seed = *seed](const std::string& after) -> Result<vault::ExportPage> {
     const vault::ExportRequest request{f.site, f.backup_site, after, Clock::System()->NowUnixMicros()};
@@ -152,7 +153,7 @@ void Setup(CLI::App& root) {
   restore->add_option("--from", flags->from, "a stopped backup site's store directory (RocksDB)");
   restore->add_option("--from-url", flags->from_url, "a running backup site's base URL (http[s]://host:port)");
   restore->add_option("--ca-file", flags->tls.ca_file,
-                      "with an https:// --from-url: PEM CA bundle for the backup's certificate (default: system store)");
+                      "with an https:// --from-url: PEM CA bundle of the backup's certificate (default: system)");
   restore->add_option("--client-cert", flags->tls.client_cert,
                       "with an https:// --from-url: PEM client certificate, for a backup that requires one");
   restore->add_option("--client-key", flags->tls.client_key, "with --client-cert: its PEM private key");

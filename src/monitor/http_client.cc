@@ -4,6 +4,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <utility>  // before Boost.Asio 1.74, which needs std::exchange under C++20
+
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -85,8 +86,9 @@ Status HttpClient::Impl::Connect() {
   SSL* ssl_handle = secure->native_handle();
   boost::system::error_code not_ip;
   net::ip::make_address(host, not_ip);
-  bool set = not_ip ? SSL_set_tlsext_host_name(ssl_handle, host.c_str()) == 1 && SSL_set1_host(ssl_handle, host.c_str()) == 1
-                    : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), host.c_str()) == 1;
+  bool set =
+      not_ip ? SSL_set_tlsext_host_name(ssl_handle, host.c_str()) == 1 && SSL_set1_host(ssl_handle, host.c_str()) == 1
+             : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), host.c_str()) == 1;
   if (!set) {
     Disconnect();
     return UnavailableError("https client: cannot set the expected host name " + host);
@@ -94,9 +96,9 @@ Status HttpClient::Impl::Connect() {
   secure->handshake(ssl::stream_base::client, ec);
   if (ec) {
     long verify = SSL_get_verify_result(ssl_handle);
-    std::string why = verify != X509_V_OK ? std::string("server certificate rejected: ") +
-                                                X509_verify_cert_error_string(verify)
-                                          : ec.message();
+    std::string why = verify != X509_V_OK
+                          ? std::string("server certificate rejected: ") + X509_verify_cert_error_string(verify)
+                          : ec.message();
     Disconnect();
     return UnavailableError("https client: TLS handshake with " + host + ":" + port + ": " + why);
   }
@@ -125,7 +127,8 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view base_url
   auto impl = std::make_unique<Impl>();
   size_t colon = authority.rfind(':');
   size_t bracket = authority.find(']');
-  if (colon == std::string_view::npos || (authority.front() == '[' && bracket != std::string_view::npos && bracket > colon)) {
+  if (colon == std::string_view::npos ||
+      (authority.front() == '[' && bracket != std::string_view::npos && bracket > colon)) {
     impl->host = std::string(authority);
     impl->port = https ? "443" : "80";
   } else {
@@ -135,8 +138,8 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view base_url
   if (impl->host.size() > 2 && impl->host.front() == '[' && impl->host.back() == ']') {
     impl->host = impl->host.substr(1, impl->host.size() - 2);
   }
-  if (impl->host.empty() || impl->port.empty() ||
-      impl->port.find_first_not_of("0123456789") != std::string::npos || impl->port.size() > 5) {
+  if (impl->host.empty() || impl->port.empty() || impl->port.find_first_not_of("0123456789") != std::string::npos ||
+      impl->port.size() > 5) {
     return InvalidArgumentError("http client: bad host or port in " + std::string(base_url));
   }
   impl->prefix = std::move(prefix);
@@ -177,8 +180,7 @@ Result<HttpReply> HttpClient::Request(bool post, std::string_view path, std::str
       http::write(stream, req, ec);
       if (!ec) http::read(stream, c.buffer, parser, ec);
     };
-    if (c.secure) exchange(*c.secure);
-    else exchange(*c.plain);
+    c.secure ? exchange(*c.secure) : exchange(*c.plain);
     if (ec) {
       c.Disconnect();
       if (reused && attempt == 0 && ec != http::error::body_limit) continue;

@@ -27,9 +27,10 @@ void MakeCert(const CertSpec& spec, const KeyAndCert* issuer, KeyAndCert& out) {
   X509_gmtime_adj(X509_getm_notAfter(out.cert), spec.not_after_seconds);
   X509_set_pubkey(out.cert, out.key);
   X509_NAME* name = X509_get_subject_name(out.cert);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Domicile Test"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(spec.cn.c_str()), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Domicile Test"), -1, -1,
+                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(spec.cn.c_str()), -1, -1,
+                             0);
   X509_set_issuer_name(out.cert, issuer != nullptr ? X509_get_subject_name(issuer->cert) : name);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);

@@ -27,7 +27,7 @@ struct CertSpec {
   std::string cn;
   bool ca = false;
   std::string san = "IP:127.0.0.1";  // subjectAltName of a leaf (OpenSSL syntax); "" = none
-  long not_before_seconds = -3600;    // validity, relative to now
+  long not_before_seconds = -3600;   // validity, relative to now
   long not_after_seconds = 3600;
 };
 

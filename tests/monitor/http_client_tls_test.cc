@@ -25,7 +25,9 @@ class HttpClientTlsTest : public ::testing::Test {
     MakeCert({.cn = "Other CA", .ca = true}, nullptr, other_ca_);
     MakeCert({.cn = "localhost", .san = "DNS:localhost,IP:127.0.0.1"}, &ca_, localhost_);
     MakeCert({.cn = "other.example", .san = "DNS:other.example,IP:127.0.0.9"}, &ca_, other_host_);
-    MakeCert({.cn = "localhost", .san = "DNS:localhost,IP:127.0.0.1", .not_before_seconds = -7200,
+    MakeCert({.cn = "localhost",
+              .san = "DNS:localhost,IP:127.0.0.1",
+              .not_before_seconds = -7200,
               .not_after_seconds = -3600},
              &ca_, expired_);
     MakeCert({.cn = "shipper"}, &ca_, client_);
