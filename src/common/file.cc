@@ -172,6 +172,13 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
 
+  Result<std::string> BootId() override {
+    ASSIGN_OR_RETURN(std::string id, ReadFile("/proc/sys/kernel/random/boot_id"));
+    while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+    if (id.empty()) return UnavailableError("boot id: /proc/sys/kernel/random/boot_id is empty");
+    return id;
+  }
+
   Result<std::vector<std::string>> ListDir(const std::string& path) override {
     DIR* d = ::opendir(path.c_str());
     if (d == nullptr) return PosixError("opendir " + path, errno);
@@ -210,6 +217,8 @@ Status FileSystem::RemoveDir(const std::string& path) {
 Status FileSystem::SyncFileSystem(const std::string& any_path_on_it) {
   return UnimplementedError("syncfs " + any_path_on_it + ": not supported by this file system");
 }
+
+Result<std::string> FileSystem::BootId() { return UnimplementedError("boot id: not supported by this file system"); }
 
 std::string DirName(const std::string& path) {
   size_t slash = path.find_last_of('/');

@@ -57,6 +57,10 @@ class FileSystem {
   virtual Status SyncFileSystem(const std::string& any_path_on_it);
   // Names (not paths) of the entries of a directory, sorted.
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+  // Identifies the running boot of the system (Linux: /proc/sys/kernel/random/boot_id).
+  // What the kernel accepted (a rename, unsynced data) survives a process crash but
+  // may be lost when the boot changes (power failure). The default is Unimplemented.
+  virtual Result<std::string> BootId();
 
   // The real, POSIX file system. Never null; lives for the whole program.
   static FileSystem* Default();

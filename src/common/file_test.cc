@@ -83,6 +83,14 @@ TEST(PosixFileSystemTest, AppendableFileKeepsContent) {
   EXPECT_EQ(*fs.ReadFile(path), "abcd");
 }
 
+TEST(PosixFileSystemTest, BootIdNamesThisBoot) {
+  FileSystem& fs = *FileSystem::Default();
+  auto id = fs.BootId();
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(id->size(), 36u) << *id;  // a UUID, without its newline
+  EXPECT_EQ(*fs.BootId(), *id);
+}
+
 TEST(PosixFileSystemTest, SyncFileSystem) {
   testing::TempDir tmp;
   FileSystem& fs = *FileSystem::Default();

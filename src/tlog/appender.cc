@@ -156,6 +156,9 @@ constexpr size_t kMaxKnownDirs = 256;
 
 // Where a commit writes the new checkpoint before renaming it over "checkpoint".
 constexpr std::string_view kCheckpointTemp = "checkpoint.tmp";  // + "0", "1" or "2"
+// The boot id (FileSystem::BootId) of the last Open, not published: see the roll
+// forward in Open.
+constexpr std::string_view kBootFile = ".appender.boot";
 
 Result<std::unique_ptr<NoteVerifier>> VerifierFromPrivate(std::string_view private_key) {
   ASSIGN_OR_RETURN(std::string vkey, VerifierKeyFor(private_key));
@@ -270,27 +273,40 @@ Result<std::unique_ptr<Appender>> Appender::Open(FileSystem& fs, const std::stri
   // for writeback errors (see FileSystem::SyncFileSystem) before anything is written.
   if (Status st = fs.SyncFileSystem(dir); !st.ok()) return st.Annotate("open log");
 
-  // Roll forward: a power failure can undo the rename of a checkpoint that readers
-  // may already have fetched (its directory fsync, or the next commit's sync, had
-  // not run; see docs/audit-log.md). Its temp file and every file it covers were
+  // Roll forward after a power failure: it can undo the rename of a checkpoint that
+  // readers may already have fetched (its directory fsync, or the next commit's sync,
+  // had not run; see docs/audit-log.md). Its temp file and every file it covers were
   // made durable before the rename: if a temp checkpoint newer than this one
   // verifies and the files extend the tree exactly to it, it is published again
-  // (the barrier above made whatever it covers durable). Any other leftover temp
-  // file (a commit prepared but never synced) is ignored and later overwritten.
-  std::vector<std::pair<Checkpoint, std::string>> newer;
-  for (int k = 0; k < 3; ++k) {
-    std::string name = std::string(kCheckpointTemp) + std::to_string(k);
-    auto tmp_note = fs.ReadFile(JoinPath(dir, name));
-    if (!tmp_note.ok()) continue;
-    auto tmp = OpenCheckpoint(*tmp_note, known);
-    if (tmp.ok() && tmp->origin == cp->origin && tmp->size > size) newer.emplace_back(std::move(*tmp), name);
+  // (the barrier above made whatever it covers durable). A process crash cannot undo
+  // a rename, so within the boot that the last appender recorded nothing is rolled
+  // forward: a commit prepared but never published stays unpublished, and its temp
+  // file is overwritten later.
+  const Result<std::string> boot = fs.BootId();
+  const Result<std::string> recorded = fs.ReadFile(JoinPath(dir, kBootFile));
+  if (!boot.ok() || !recorded.ok() || *recorded != *boot) {
+    std::vector<std::pair<Checkpoint, std::string>> newer;
+    for (int k = 0; k < 3; ++k) {
+      std::string name = std::string(kCheckpointTemp) + std::to_string(k);
+      auto tmp_note = fs.ReadFile(JoinPath(dir, name));
+      if (!tmp_note.ok()) continue;
+      auto tmp = OpenCheckpoint(*tmp_note, known);
+      if (tmp.ok() && tmp->origin == cp->origin && tmp->size > size) newer.emplace_back(std::move(*tmp), name);
+    }
+    std::sort(newer.begin(), newer.end(), [](const auto& a, const auto& b) { return a.first.size > b.first.size; });
+    for (const auto& [target, name] : newer) {
+      if (!ExtendsTo(fs, dir, target, edge, bundle)) continue;
+      RETURN_IF_ERROR(fs.Rename(JoinPath(dir, name), JoinPath(dir, "checkpoint")).Annotate("open log"));
+      RETURN_IF_ERROR(fs.SyncDir(dir).Annotate("open log"));
+      break;
+    }
   }
-  std::sort(newer.begin(), newer.end(), [](const auto& a, const auto& b) { return a.first.size > b.first.size; });
-  for (const auto& [target, name] : newer) {
-    if (!ExtendsTo(fs, dir, target, edge, bundle)) continue;
-    RETURN_IF_ERROR(fs.Rename(JoinPath(dir, name), JoinPath(dir, "checkpoint")).Annotate("open log"));
-    RETURN_IF_ERROR(fs.SyncDir(dir).Annotate("open log"));
-    break;
+  // Not synced: if a power failure loses it, the next Open only checks for a roll
+  // forward again.
+  if (boot.ok() && (!recorded.ok() || *recorded != *boot)) {
+    ASSIGN_OR_RETURN(auto f, fs.NewWritableFile(JoinPath(dir, kBootFile)));
+    RETURN_IF_ERROR(f->Append(*boot).Annotate("open log"));
+    RETURN_IF_ERROR(f->Close().Annotate("open log"));
   }
   return std::unique_ptr<Appender>(new Appender(fs, dir, std::move(lock), std::move(signer), cp->origin,
                                                 std::move(edge), std::move(bundle), options));

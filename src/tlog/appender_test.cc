@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -138,6 +139,7 @@ class ForwardingFileSystem : public FileSystem {
   Status SyncDir(const std::string& path) override { return base_.SyncDir(path); }
   Status SyncFileSystem(const std::string& path) override { return base_.SyncFileSystem(path); }
   Result<std::vector<std::string>> ListDir(const std::string& path) override { return base_.ListDir(path); }
+  Result<std::string> BootId() override { return base_.BootId(); }
 
  protected:
   FileSystem& base_;
@@ -350,6 +352,41 @@ TEST_P(AppenderTest, OpenRollsForwardACheckpointWhoseRenameWasLost) {
   }
 }
 
+// Fails every file-system sync after Open's: a commit's files and temp checkpoint
+// are written, never published.
+class FailingSync final : public ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+  Status SyncFileSystem(const std::string& path) override {
+    if (allowed_-- > 0) return base_.SyncFileSystem(path);
+    return UnavailableError("injected: syncfs");
+  }
+
+ private:
+  std::atomic<int> allowed_{1};
+};
+
+// A process crash (same boot) cannot undo a rename, so Open does not roll forward:
+// a commit that was written but never published stays unpublished, and appending
+// continues from the last published checkpoint, even though Open's barrier would
+// make that commit's intact files durable.
+TEST_P(AppenderTest, WithinOneBootAnUnpublishedCommitStaysUnpublished) {
+  AppendBatch(*Open(), "base", 250);
+  {
+    FailingSync fs(fs_);
+    auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
+    EXPECT_FALSE(a->Append("unpublished").ok());
+  }
+  ASSERT_TRUE(fs_.ReadFile("log/checkpoint.tmp0").ok());  // the commit's temp checkpoint is there
+  auto a = Open();
+  EXPECT_EQ(a->durable_size(), 250u);
+  EXPECT_EQ(*a->Append("after"), 250u);
+  ASSERT_TRUE(a->Close().ok());
+  auto report = Audit();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->checkpoint.size, 251u);
+}
+
 TEST_P(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
   {
     auto a = Open();
@@ -448,6 +485,7 @@ TEST_P(AppenderTest, AWriteErrorFailsClosed) {
 // After the crash the log must audit, hold exactly a prefix of what was submitted
 // (all of it whenever it was acknowledged), and keep appending.
 TEST_P(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
+  uint64_t open_ops = 0;  // operations of Open itself after a crash (its barrier, the boot id)
   auto run = [&](MemFileSystem& fs, uint64_t fault, MemFileSystem::FaultKind kind, bool die) {
     ASSERT_TRUE(CreateLog(fs, "log", "example.com/audit", skey_).ok());
     {
@@ -458,13 +496,13 @@ TEST_P(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
     fs.SetFault(fault, kind);
     fs.SetCrashAfterFault(die);
     bool acked = false;
-    // Open's own file-system barrier is one of the fault points: it may fail.
+    // Open's own operations are fault points too: it may fail.
     if (auto a = Appender::Open(fs, "log", skey_, Options()); a.ok()) {
       Result<uint64_t> last = OutOfRangeError("none");
       for (int i = 0; i < 20 && (i == 0 || last.ok()); ++i) last = (*a)->Submit("new" + std::to_string(i));
       acked = last.ok() && (*a)->WaitDurable(*last).ok();
     } else {
-      ASSERT_EQ(fault, 1u) << a.status().ToString();
+      ASSERT_LE(fault, open_ops) << a.status().ToString();
     }
     fs.SimulateCrash();
     const NoteVerifier* known[] = {verifier_.get()};
@@ -509,6 +547,7 @@ TEST_P(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
     }
     fs.SimulateCrash();
     auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
+    open_ops = fs.op_count();
     AppendBatch(*a, "new", 20);
     a.reset();
     ops = fs.op_count();

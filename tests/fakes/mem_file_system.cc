@@ -255,6 +255,12 @@ void MemFileSystem::SimulateCrash() {
   ops_ = 0;
   fault_at_ = 0;
   fault_fired_ = false;
+  ++boots_;
+}
+
+Result<std::string> MemFileSystem::BootId() {
+  std::lock_guard<std::mutex> l(mu_);
+  return "mem-boot-" + std::to_string(boots_);
 }
 
 void MemFileSystem::PutFile(const std::string& raw, const std::string& data) {

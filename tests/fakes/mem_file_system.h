@@ -52,6 +52,8 @@ class MemFileSystem final : public FileSystem {
   Status SyncDir(const std::string& path) override;
   Status SyncFileSystem(const std::string& any_path_on_it) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
+  // "mem-boot-N": N counts the SimulateCrash() calls (each one is a power cut).
+  Result<std::string> BootId() override;
 
   // Fault injection (see the header comment). n == 0 disables.
   void SetFault(uint64_t n, FaultKind kind = FaultKind::kError);
@@ -85,6 +87,7 @@ class MemFileSystem final : public FileSystem {
   FaultKind fault_kind_ = FaultKind::kError;              // guarded by mu_
   bool crash_after_fault_ = false;                        // guarded by mu_
   bool fault_fired_ = false;                              // guarded by mu_
+  uint64_t boots_ = 0;                                    // guarded by mu_
 };
 
 }  // namespace domicile::testing

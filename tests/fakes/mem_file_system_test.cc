@@ -61,6 +61,14 @@ TEST(MemFileSystemTest, AtomicWriteIsAllOrNothingAtEveryFaultPoint) {
   }
 }
 
+TEST(MemFileSystemTest, EverySimulatedCrashIsANewBoot) {
+  MemFileSystem fs;
+  const std::string first = *fs.BootId();
+  EXPECT_EQ(*fs.BootId(), first);
+  fs.SimulateCrash();
+  EXPECT_NE(*fs.BootId(), first);
+}
+
 TEST(MemFileSystemTest, SyncFileSystemMakesEverythingDurable) {
   MemFileSystem fs;
   ASSERT_TRUE(fs.CreateDirs("a/b").ok());
