@@ -4,9 +4,7 @@
 //
 //   bench_tlog_append [seconds=20] [threads=16] [dir=$TMPDIR or /var/tmp]
 // env: TLOG_PIPELINE (entries in flight per thread), TLOG_IO_THREADS,
-// TLOG_MAX_PENDING (AppenderOptions::max_pending_bytes), TLOG_OVERLAP = 0 or 1 for
-// one mode of AppenderOptions::overlap_barriers (default: both, one after the other,
-// each on its own log; the logs are deleted only at the end), TLOG_SETTLE_SECONDS.
+// TLOG_MAX_PENDING (AppenderOptions::max_pending_bytes), TLOG_SETTLE_SECONDS.
 // Prints the commit interval (mean, max, and how many were over 10 ms), the rate
 // of every 5-second window (a long run shows whether the rate holds), and the
 // process's CPU time, since the machine may be shared.
@@ -103,7 +101,6 @@ struct Figures {
   bool ok = false;
   double rate = 0, mean_interval_ms = 0, max_interval_ms = 0, max_commit_ms = 0, files_per_s = 0;
   double mean_sync_ms = 0, max_sync_ms = 0, mean_rename_ms = 0, max_rename_ms = 0;
-  uint64_t overlapped = 0;
   double cpu_seconds = 0, elapsed = 0;
   uint64_t entries = 0, commits = 0, intervals_over_10ms = 0;
   std::vector<double> window_rates;  // entries/s of each kWindow of the run
@@ -159,7 +156,7 @@ void Remove(const std::string& dir, const std::string& base) {
 
 // Appends from `threads` threads (each submits Pipeline() entries, then waits for
 // the last to be durable) for `seconds`.
-Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int threads, bool overlap) {
+Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int threads) {
   Figures f;
   auto kp = tlog::GenerateNoteKey("bench.example/log");
   if (!kp.ok() || !tlog::CreateLog(fs, dir, "bench.example/log", kp->private_key).ok()) {
@@ -169,7 +166,6 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   tlog::AppenderOptions options;
   if (const char* io = std::getenv("TLOG_IO_THREADS")) options.io_threads = std::atoi(io);
   if (const char* mp = std::getenv("TLOG_MAX_PENDING")) options.max_pending_bytes = std::strtoull(mp, nullptr, 10);
-  options.overlap_barriers = overlap;
   auto appender = tlog::Appender::Open(fs, dir, kp->private_key, options);
   if (!appender.ok()) {
     std::fprintf(stderr, "open: %s\n", appender.status().ToString().c_str());
@@ -227,9 +223,8 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   const double commits = double(std::max<uint64_t>(st.commits, 1));
   f.mean_sync_ms = st.total_sync_micros / 1000.0 / commits;
   f.max_sync_ms = st.max_sync_micros / 1000.0;
-  f.mean_rename_ms = st.total_rename_micros / 1000.0 / double(std::max<uint64_t>(st.commits - st.overlapped_commits, 1));
+  f.mean_rename_ms = st.total_rename_micros / 1000.0 / commits;
   f.max_rename_ms = st.max_rename_micros / 1000.0;
-  f.overlapped = st.overlapped_commits;
   const auto& bounds = tlog::Appender::Stats::kIntervalBucketMicros;
   const size_t over = std::upper_bound(std::begin(bounds), std::end(bounds), 10000) - std::begin(bounds);
   for (size_t i = over; i < st.intervals_by_length.size(); ++i) f.intervals_over_10ms += st.intervals_by_length[i];
@@ -244,10 +239,9 @@ void Print(const Figures& f, double hash_wall, double hash_per_core) {
               "%.2f ms; %.0f files/s\n",
               static_cast<unsigned long long>(f.commits), f.mean_interval_ms, f.max_interval_ms,
               static_cast<unsigned long long>(f.intervals_over_10ms), f.max_commit_ms, f.files_per_s);
-  std::printf("  barriers: file-system sync mean %.2f ms, max %.2f ms; checkpoint rename + directory fsync mean %.2f "
-              "ms, max %.2f ms (%llu commits overlapped: no directory fsync)\n",
-              f.mean_sync_ms, f.max_sync_ms, f.mean_rename_ms, f.max_rename_ms,
-              static_cast<unsigned long long>(f.overlapped));
+  std::printf("  barriers per commit: file-system sync mean %.2f ms, max %.2f ms; checkpoint rename + directory "
+              "fsync mean %.2f ms, max %.2f ms\n",
+              f.mean_sync_ms, f.max_sync_ms, f.mean_rename_ms, f.max_rename_ms);
   std::printf("  entries/s per %.0f s window:", kWindow);
   for (double r : f.window_rates) std::printf(" %.0f", r);
   std::printf("\n");
@@ -263,8 +257,7 @@ int main(int argc, char** argv) {
   int threads = argc > 2 ? std::atoi(argv[2]) : 16;
   const char* tmp = std::getenv("TMPDIR");
   std::string base = argc > 3 ? argv[3] : (tmp ? tmp : "/var/tmp");
-  std::vector<bool> modes = {false, true};
-  if (const char* ov = std::getenv("TLOG_OVERLAP")) modes = {std::atoi(ov) != 0};
+  std::string dir = base + "/bench_tlog_append." + std::to_string(::getpid());
 
   WaitForPreviousDeletion(base);
   HashFigures hash1 = HashRate(1, 1.0);
@@ -276,22 +269,15 @@ int main(int argc, char** argv) {
   std::printf("  baseline SHA-256 leaf hashing:  %10.0f entries/s on 1 thread, %10.0f on %u threads; %10.0f per "
               "CPU-second\n",
               hash1.wall_rate, hash_all.wall_rate, std::thread::hardware_concurrency(), hash_all.per_cpu_s);
-  bool ok = true;
-  std::vector<std::string> dirs;
-  for (bool overlap : modes) {
-    dirs.push_back(base + "/bench_tlog_append." + std::to_string(::getpid()) + (overlap ? ".overlapped" : ""));
-    std::printf("-- %s\n", overlap ? "overlapped barriers (AppenderOptions::overlap_barriers)"
-                                    : "barriers in sequence (the default)");
-    Figures durable = RunAppender(*FileSystem::Default(), dirs.back(), seconds, threads, overlap);
-    ok = ok && durable.ok;
-    if (!durable.ok) continue;
+  Figures durable = RunAppender(*FileSystem::Default(), dir, seconds, threads);
+  if (durable.ok) {
     Print(durable, hash_all.wall_rate, hash_all.per_cpu_s);
     std::printf("  target >= 1,000,000 durable entries/s with a commit at least every 10 ms: %s (rate %s, max "
                 "interval %s)\n",
                 durable.rate >= 1e6 && durable.max_interval_ms <= 10 ? "met" : "NOT met",
                 durable.rate >= 1e6 ? "met" : "missed", durable.max_interval_ms <= 10 ? "met" : "missed");
-    std::fflush(stdout);
   }
-  for (const std::string& dir : dirs) Remove(dir, base);
-  return ok ? 0 : 1;
+  std::fflush(stdout);
+  Remove(dir, base);
+  return durable.ok ? 0 : 1;
 }

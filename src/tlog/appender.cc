@@ -447,9 +447,6 @@ void Appender::WriterLoop() {
 
 void Appender::PublisherLoop() {
   std::unique_lock<std::mutex> l(mu_);
-  // A commit whose checkpoint was renamed into place without a directory fsync
-  // (overlap_barriers): the next commit's file-system sync makes the rename durable.
-  std::optional<Publication> renamed;
   auto now = [] { return Clock::System()->MonotonicMicros(); };
   while (true) {
     handoff_cv_.wait(l, [&] { return handoff_ || publisher_stop_; });
@@ -458,31 +455,16 @@ void Appender::PublisherLoop() {
     handoff_.reset();
     handoff_cv_.notify_all();  // the writer may hand off the next commit
     l.unlock();
-    const int64_t sync_start = now();
-    Status st = fs_.SyncFileSystem(dir_);
+    const int64_t start = now();
+    Status st = fs_.SyncFileSystem(dir_);  // the commit's files and their names
     const int64_t synced = now();
-    l.lock();
-    if (!st.ok()) return Fail(st);
-    stats_.total_sync_micros += synced - sync_start;
-    stats_.max_sync_micros = std::max(stats_.max_sync_micros, synced - sync_start);
-    if (renamed) {
-      ++stats_.overlapped_commits;
-      MarkDurable(*renamed, synced);
-      renamed.reset();
-    }
-    l.unlock();
-    st = fs_.Rename(JoinPath(dir_, p.checkpoint_temp), JoinPath(dir_, "checkpoint"));
-    l.lock();
-    if (!st.ok()) return Fail(st);
-    if (options_.overlap_barriers && handoff_) {
-      renamed = std::move(p);
-      continue;
-    }
-    l.unlock();
-    st = fs_.SyncDir(dir_);
+    if (st.ok()) st = fs_.Rename(JoinPath(dir_, p.checkpoint_temp), JoinPath(dir_, "checkpoint"));
+    if (st.ok()) st = fs_.SyncDir(dir_);  // the rename
     const int64_t done = now();
     l.lock();
     if (!st.ok()) return Fail(st);
+    stats_.total_sync_micros += synced - start;
+    stats_.max_sync_micros = std::max(stats_.max_sync_micros, synced - start);
     stats_.total_rename_micros += done - synced;
     stats_.max_rename_micros = std::max(stats_.max_rename_micros, done - synced);
     MarkDurable(p, done);

@@ -43,14 +43,6 @@ struct AppenderOptions {
   int io_threads = 1;
   // Submit() blocks while this many bytes of entries wait for the writer.
   size_t max_pending_bytes = 64 << 20;
-  // A commit is published with two barriers: a file-system sync of its files, then
-  // the rename of its checkpoint and an fsync of the directory. With this set, when
-  // the next commit is already waiting, the second barrier is skipped: the next
-  // commit's file-system sync also makes the rename durable, and the commit is
-  // acknowledged then. One barrier per commit under load (more commits per second),
-  // at the price of a longer wait for each entry; an idle log still syncs the
-  // directory at once.
-  bool overlap_barriers = false;
 };
 
 class WorkPool;
@@ -95,13 +87,10 @@ class Appender {
     uint64_t commits = 0;
     uint64_t files_written = 0;
     int64_t max_commit_micros = 0;  // longest commit: batch taken to checkpoint durable
-    // Time in the two barriers of Publish: the file-system sync of a commit's files,
+    // Time in the two barriers of a publication: the file-system sync of a commit's files,
     // and the rename of its checkpoint with the fsync of the directory.
     int64_t total_sync_micros = 0, max_sync_micros = 0;
     int64_t total_rename_micros = 0, max_rename_micros = 0;
-    // Commits whose checkpoint rename the next commit's sync made durable
-    // (overlap_barriers), without a directory fsync of their own.
-    uint64_t overlapped_commits = 0;
     // Time between consecutive durable checkpoints (idle time included), over
     // commits - 1 intervals.
     int64_t max_interval_micros = 0;

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -22,11 +21,9 @@ namespace {
 
 using testing::MemFileSystem;
 
-// Every appender test runs twice: with the two barriers of a commit in sequence, and
-// with AppenderOptions::overlap_barriers (a rename made durable by the next sync).
-class AppenderTest : public ::testing::TestWithParam<bool> {
+class AppenderTest : public ::testing::Test {
  protected:
-  AppenderOptions Options() const { return {.io_threads = 2, .overlap_barriers = GetParam()}; }
+  AppenderOptions Options() const { return {.io_threads = 2}; }
   void SetUp() override {
     auto kp = GenerateNoteKey("example.com/audit");
     skey_ = kp->private_key;
@@ -56,7 +53,7 @@ class AppenderTest : public ::testing::TestWithParam<bool> {
   std::unique_ptr<NoteVerifier> verifier_;
 };
 
-TEST_P(AppenderTest, AppendsInOrderAndTheLogAudits) {
+TEST_F(AppenderTest, AppendsInOrderAndTheLogAudits) {
   auto a = Open();
   for (uint64_t i = 0; i < 300; ++i) {
     auto idx = a->Append("entry " + std::to_string(i));
@@ -83,7 +80,7 @@ TEST_P(AppenderTest, AppendsInOrderAndTheLogAudits) {
   EXPECT_TRUE(VerifyTlogProof(*proof, HashBytes(HashLeaf("entry 299")), known).ok());
 }
 
-TEST_P(AppenderTest, RefusesOversizedEntriesAndChangesNothing) {
+TEST_F(AppenderTest, RefusesOversizedEntriesAndChangesNothing) {
   auto a = Open();
   ASSERT_TRUE(a->Append(std::string(65535, 'x')).ok());
   auto r = a->Append(std::string(65536, 'x'));
@@ -93,7 +90,7 @@ TEST_P(AppenderTest, RefusesOversizedEntriesAndChangesNothing) {
   EXPECT_EQ(*a->Append("next"), 1u);
 }
 
-TEST_P(AppenderTest, ManyThreadsGetDistinctIndicesAndAllAreDurable) {
+TEST_F(AppenderTest, ManyThreadsGetDistinctIndicesAndAllAreDurable) {
   auto a = Open();
   constexpr int kThreads = 8, kPer = 400;
   std::vector<std::vector<uint64_t>> got(kThreads);
@@ -178,7 +175,7 @@ class PublishRecorder final : public ForwardingFileSystem {
 // A commit that reaches a bundle boundary ends at its last one and carries the
 // rest over to the next commit (no partial bundle that the next commit would
 // supersede at once); entries that reach no boundary are still committed.
-TEST_P(AppenderTest, UnderLoadCommitsEndAtBundleBoundaries) {
+TEST_F(AppenderTest, UnderLoadCommitsEndAtBundleBoundaries) {
   PublishRecorder fs(fs_);
   constexpr int kThreads = 4, kPer = 700;
   {
@@ -215,92 +212,6 @@ TEST_P(AppenderTest, UnderLoadCommitsEndAtBundleBoundaries) {
   EXPECT_EQ(report->checkpoint.size, uint64_t(kThreads * kPer + 300));
 }
 
-// Holds every SyncFileSystem call until the test lets it through, and counts the
-// checkpoint temp files written (one per prepared commit).
-class GatedSync final : public ForwardingFileSystem {
- public:
-  using ForwardingFileSystem::ForwardingFileSystem;
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    auto f = base_.NewWritableFile(path);
-    if (path.find("/checkpoint.tmp") != std::string::npos) {
-      std::lock_guard<std::mutex> l(mu_);
-      ++temps_;
-      cv_.notify_all();
-    }
-    return f;
-  }
-  Status SyncFileSystem(const std::string& path) override {
-    {
-      std::unique_lock<std::mutex> l(mu_);
-      ++entered_;
-      cv_.notify_all();
-      cv_.wait(l, [&] { return allowed_ > 0; });
-      --allowed_;
-    }
-    return base_.SyncFileSystem(path);
-  }
-  void Allow(int n) {
-    std::lock_guard<std::mutex> l(mu_);
-    allowed_ += n;
-    cv_.notify_all();
-  }
-  // Until n SyncFileSystem calls (Open's included) have begun.
-  void WaitForSyncs(int n) {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [&] { return entered_ >= n; });
-  }
-  void WaitForTemps(int n) {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [&] { return temps_ >= n; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int allowed_ = 1;  // Open's own barrier
-  int entered_ = 0, temps_ = 0;
-};
-
-// Commit A's sync is held while commits B and C are prepared behind it. Then A's
-// sync alone is let through. In sequence, A is acknowledged after the fsync of the
-// directory; overlapped, A's checkpoint is in place but A is acknowledged only
-// once B's sync has made the rename durable.
-TEST_P(AppenderTest, AnOverlappedRenameIsAcknowledgedOnlyAfterTheNextSync) {
-  GatedSync fs(fs_);
-  auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
-  ASSERT_EQ(*a->Submit("a"), 0u);
-  fs.WaitForSyncs(2);  // Open's, then commit A's: the publisher holds A
-  ASSERT_EQ(*a->Submit("b"), 1u);
-  fs.WaitForTemps(2);  // B is prepared (and handed off before C is prepared)
-  ASSERT_EQ(*a->Submit("c"), 2u);
-  fs.WaitForTemps(3);
-  fs.Allow(1);         // A's sync
-  fs.WaitForSyncs(3);  // ... and B's is held
-  auto cp = fs_.ReadFile("log/checkpoint");
-  ASSERT_TRUE(cp.ok());
-  EXPECT_NE(cp->find("\n1\n"), std::string::npos) << *cp;  // A's checkpoint is in place
-  if (GetParam()) {
-    EXPECT_EQ(a->durable_size(), 0u);
-    EXPECT_EQ(a->stats().commits, 0u);
-  } else {
-    ASSERT_TRUE(a->WaitDurable(0).ok());
-    EXPECT_EQ(a->durable_size(), 1u);
-  }
-  fs.Allow(1000);
-  ASSERT_TRUE(a->WaitDurable(2).ok());
-  ASSERT_TRUE(a->Close().ok());
-  EXPECT_EQ(a->stats().commits, 3u);
-  // A was overlapped; B too if the writer handed C off before B's rename.
-  if (GetParam()) {
-    EXPECT_GE(a->stats().overlapped_commits, 1u);
-  } else {
-    EXPECT_EQ(a->stats().overlapped_commits, 0u);
-  }
-  auto report = Audit();
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
-  EXPECT_EQ(report->checkpoint.size, 3u);
-}
-
 // Fails every directory fsync: a renamed checkpoint is then not durable.
 class FailingSyncDir final : public ForwardingFileSystem {
  public:
@@ -313,7 +224,7 @@ class FailingSyncDir final : public ForwardingFileSystem {
 // checkpoint. Its files were durable before the rename, so Open publishes it again
 // and the log does not fork; a temp checkpoint whose files do not extend the tree
 // exactly is ignored.
-TEST_P(AppenderTest, OpenRollsForwardACheckpointWhoseRenameWasLost) {
+TEST_F(AppenderTest, OpenRollsForwardACheckpointWhoseRenameWasLost) {
   for (bool damage : {false, true}) {
     SCOPED_TRACE(damage ? "bundle damaged" : "files intact");
     MemFileSystem mem;
@@ -370,7 +281,7 @@ class FailingSync final : public ForwardingFileSystem {
 // a commit that was written but never published stays unpublished, and appending
 // continues from the last published checkpoint, even though Open's barrier would
 // make that commit's intact files durable.
-TEST_P(AppenderTest, WithinOneBootAnUnpublishedCommitStaysUnpublished) {
+TEST_F(AppenderTest, WithinOneBootAnUnpublishedCommitStaysUnpublished) {
   AppendBatch(*Open(), "base", 250);
   {
     FailingSync fs(fs_);
@@ -387,7 +298,7 @@ TEST_P(AppenderTest, WithinOneBootAnUnpublishedCommitStaysUnpublished) {
   EXPECT_EQ(report->checkpoint.size, 251u);
 }
 
-TEST_P(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
+TEST_F(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
   {
     auto a = Open();
     AppendBatch(*a, "a", 260);
@@ -405,7 +316,7 @@ TEST_P(AppenderTest, ReopenContinuesWhereTheCheckpointIs) {
   }());
 }
 
-TEST_P(AppenderTest, ASecondAppenderOnTheSameDirectoryIsRefused) {
+TEST_F(AppenderTest, ASecondAppenderOnTheSameDirectoryIsRefused) {
   auto a = Open();
   ASSERT_NE(a, nullptr);
   auto second = Appender::Open(fs_, "log", skey_);
@@ -453,7 +364,7 @@ TEST(AppenderLockTest, TheRealFileSystemHoldsAnExclusiveFlock) {
   ::close(fd);
 }
 
-TEST_P(AppenderTest, OpenRefusesADamagedLog) {
+TEST_F(AppenderTest, OpenRefusesADamagedLog) {
   {
     auto a = Open();
     AppendBatch(*a, "a", 10);
@@ -466,7 +377,7 @@ TEST_P(AppenderTest, OpenRefusesADamagedLog) {
   EXPECT_EQ(CreateLog(fs_, "log", "example.com/audit", skey_).code(), StatusCode::kAlreadyExists);
 }
 
-TEST_P(AppenderTest, AWriteErrorFailsClosed) {
+TEST_F(AppenderTest, AWriteErrorFailsClosed) {
   auto a = Open();
   ASSERT_TRUE(a->Append("ok").ok());
   fs_.SetFault(fs_.op_count() + 2);
@@ -484,7 +395,7 @@ TEST_P(AppenderTest, AWriteErrorFailsClosed) {
 // as an error, a torn write, with and without the process dying at the fault.
 // After the crash the log must audit, hold exactly a prefix of what was submitted
 // (all of it whenever it was acknowledged), and keep appending.
-TEST_P(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
+TEST_F(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
   uint64_t open_ops = 0;  // operations of Open itself after a crash (its barrier, the boot id)
   auto run = [&](MemFileSystem& fs, uint64_t fault, MemFileSystem::FaultKind kind, bool die) {
     ASSERT_TRUE(CreateLog(fs, "log", "example.com/audit", skey_).ok());
@@ -572,8 +483,8 @@ TEST_P(AppenderTest, CrashAtEveryOperationLeavesAValidLog) {
 // are a sample of the possible interleavings, not all of them. With `pipelined`,
 // each thread submits all its entries before it waits, so batches cross bundle
 // boundaries and commits carry entries over to the next one.
-TEST_P(AppenderTest, CrashWithCommitsInFlightKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(false); }
-TEST_P(AppenderTest, CrashWithLargeBatchesKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(true); }
+TEST_F(AppenderTest, CrashWithCommitsInFlightKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(false); }
+TEST_F(AppenderTest, CrashWithLargeBatchesKeepsAcknowledgedEntries) { CrashWithCommitsInFlight(true); }
 
 void AppenderTest::CrashWithCommitsInFlight(bool pipelined) {
   const int kThreads = 4, kPer = pipelined ? 150 : 8;
@@ -650,10 +561,6 @@ void AppenderTest::CrashWithCommitsInFlight(bool pipelined) {
     }
   }
 }
-
-INSTANTIATE_TEST_SUITE_P(Barriers, AppenderTest, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& info) {
-  return info.param ? "Overlapped" : "InSequence";
-});
 
 }  // namespace
 }  // namespace domicile::tlog
