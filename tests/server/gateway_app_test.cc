@@ -154,7 +154,7 @@ TEST_F(GatewayAppTest, DemoScenarioEveryRequestIsLoggedAndTheLogVerifies) {
   TestResponse spoofed = Call(kSg, "GET", "/v1/subjects/u1/profile", "ana",
                               Purpose("investigation") + "X-Forwarded-For: 127.0.0.5\r\n");
   EXPECT_EQ(spoofed.status, 403);
-  EXPECT_EQ(spoofed.body.find("555"), std::string::npos);
+  EXPECT_EQ(spoofed.body.find("555 01"), std::string::npos);
   // The engineer in SG: no protected, no profiling data.
   EXPECT_EQ(Call(kSg, "GET", "/v1/subjects/u1/profile", "wei", Purpose("debugging")).status, 403);
   EXPECT_EQ(Call(kSg, "GET", "/v1/subjects/u1/videos", "wei", Purpose("debugging")).status, 403);
@@ -330,7 +330,7 @@ TEST_F(GatewayAppFailClosedTest, NoDataWhenTheLogCannotAppend) {
   FailNextCommit();
   TestResponse r = Call(kUs, "GET", "/v1/subjects/u1/profile", "ana", Purpose("investigation"));
   EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(r.body.find("555"), std::string::npos);
+  EXPECT_EQ(r.body.find("555 01"), std::string::npos);
   EXPECT_FALSE(r.headers.contains("domicile-audit-index"));
   EXPECT_EQ(testing::Get(kUs, app_->port(), "/readyz").status, 503);
   EXPECT_FALSE(app_->Shutdown().ok()) << "the failed commit is reported at close";
@@ -353,7 +353,7 @@ TEST_F(GatewayAppFailClosedTest, EveryPendingReadFailsClosedWhenTheLogFails) {
   for (std::thread& t : threads) t.join();
   for (const TestResponse& r : answers) {
     EXPECT_EQ(r.status, 503) << r.body;
-    EXPECT_EQ(r.body.find("555"), std::string::npos);
+    EXPECT_EQ(r.body.find("555 01"), std::string::npos);
     EXPECT_FALSE(r.headers.contains("domicile-audit-index"));
   }
   EXPECT_EQ(testing::Get(kUs, app_->port(), "/readyz").status, 503);
