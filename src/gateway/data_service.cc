@@ -201,11 +201,12 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
   for (const auto& f : fields) {
     if (!coll->second.fields.contains(f)) return InvalidArgumentError("unknown field " + request.collection + "." + f);
   }
-  ASSIGN_OR_RETURN(std::string home, deps_.vault->Home(request.subject));
+  // The subject record is read once: its home decides the policy, its key the read.
+  ASSIGN_OR_RETURN(const vault::SubjectRef subject, deps_.vault->Subject(request.subject));
   ASSIGN_OR_RETURN(std::string subject_pseudonym, SubjectPseudonym(deps_.pseudonym_key, request.subject));
   const cedar::Value cedar_context = context.ToCedarContext();
 
-  const std::shared_ptr<const cedar::Entities> entities = EntitiesFor(home);
+  const std::shared_ptr<const cedar::Entities> entities = EntitiesFor(subject.home());
   const cedar::EntityUid principal_uid = ToCedarUid(principal.uid);
 
   ReadResult result;
@@ -232,7 +233,7 @@ Result<ReadResult> DataService::Read(const Principal& principal, const RequestCo
   for (const auto& d : audit.fields) {
     if (d.view != View::kNone) to_read.push_back(d.field.substr(request.collection.size() + 1));
   }
-  ASSIGN_OR_RETURN(std::vector<vault::FieldValue> values, deps_.vault->Get(request.subject, request.collection, to_read));
+  ASSIGN_OR_RETURN(std::vector<vault::FieldValue> values, deps_.vault->Get(subject, request.collection, to_read));
   nlohmann::json out = nlohmann::json::object();
   for (const auto& d : audit.fields) {
     const std::string name = d.field.substr(request.collection.size() + 1);
@@ -393,12 +394,13 @@ Result<ExportResult> DataService::Export(const Principal& principal, const Reque
   }
 
   // The page: subject ids after the cursor, of this site's jurisdiction (and `home`).
-  std::vector<std::string> ids, page;
+  std::vector<std::string> ids;
+  std::vector<vault::SubjectRef> page;  // each record read once, for its home and then its fields
   if (any_allowed && (request.home.empty() || request.home == site_home)) {
     ASSIGN_OR_RETURN(ids, deps_.store->ListSubjects(request.cursor, request.limit));
     for (const std::string& id : ids) {
-      ASSIGN_OR_RETURN(std::string home, deps_.vault->Home(id));
-      if (home == site_home) page.push_back(id);
+      ASSIGN_OR_RETURN(vault::SubjectRef subject, deps_.vault->Subject(id));
+      if (subject.home() == site_home) page.push_back(std::move(subject));
     }
   }
   audit.bulk = profiling ? "profiling" : "export";
@@ -429,8 +431,8 @@ Result<ExportResult> DataService::Export(const Principal& principal, const Reque
     if (d.view != View::kNone) to_read.push_back(d.field.substr(request.collection.size() + 1));
   }
   nlohmann::json out = nlohmann::json::array();
-  for (const std::string& id : page) {
-    ASSIGN_OR_RETURN(std::vector<vault::FieldValue> values, deps_.vault->Get(id, request.collection, to_read));
+  for (const vault::SubjectRef& subject : page) {
+    ASSIGN_OR_RETURN(std::vector<vault::FieldValue> values, deps_.vault->Get(subject, request.collection, to_read));
     nlohmann::json shaped = nlohmann::json::object();
     for (const auto& fv : values) {
       const std::string qualified_name = request.collection + "." + fv.field;
@@ -439,7 +441,7 @@ Result<ExportResult> DataService::Export(const Principal& principal, const Reque
       ASSIGN_OR_RETURN(nlohmann::json value, Shape(qualified_name, d->view, fv.value));
       shaped[fv.field] = {{"view", std::string(ViewName(d->view))}, {"value", std::move(value)}};
     }
-    out.push_back({{"subject", id}, {"fields", std::move(shaped)}});
+    out.push_back({{"subject", subject.id()}, {"fields", std::move(shaped)}});
   }
   result.body = {{"records", std::move(out)}};
   if (ids.size() == request.limit) result.body["next_cursor"] = ids.back();

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include "fakes/fake_clock.h"
 #include "fakes/mem_file_system.h"
 #include "gateway/config.h"
@@ -48,6 +51,7 @@ class DataServiceTest : public ::testing::Test {
     deps.audit = [this](const AuditEntry& entry) -> Result<uint64_t> {
       if (fail_audit_) return UnavailableError("disk full");
       log_.push_back(entry.ToJson());
+      if (during_audit_) std::exchange(during_audit_, nullptr)();
       return log_.size() - 1;
     };
     deps.pseudonym_key = std::string(32, 'k');
@@ -86,6 +90,7 @@ class DataServiceTest : public ::testing::Test {
   std::unique_ptr<DataService> service_;
   std::vector<std::string> log_;
   bool fail_audit_ = false;
+  std::function<void()> during_audit_;  // runs once, inside the next audit append
 };
 
 TEST_F(DataServiceTest, UsAnalystFromUsReadsPlainAndIsLogged) {
@@ -172,6 +177,24 @@ TEST_F(DataServiceTest, IngestWritesFromHomeOnlyAndEveryWriteIsLogged) {
   EXPECT_EQ(Write(ingest, Context("127.0.0.9", "US", "ingest"), "u3", w).status().code(),
             StatusCode::kUnavailable);
   EXPECT_EQ(vault_->Home("u3").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(DataServiceTest, ReadFailsClosedForAShreddedSubjectAndASealedVault) {
+  auto ctx = Context("127.0.0.5", "US", "investigation");
+  // Shredded between the decision (logged) and the read: the subject record the
+  // read began with is not used, nothing is returned.
+  during_audit_ = [this] { ASSERT_TRUE(vault_->Delete("u1").ok()); };
+  auto r = Read("ana", ctx, "profile", {"phone"});
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  ASSERT_EQ(log_.size(), 1u);
+  EXPECT_EQ(Read("ana", ctx, "profile", {"phone"}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(log_.size(), 1u) << "an unknown subject is refused before any decision";
+  ASSERT_TRUE(vault_->Put("u2", "US", {{"profile", {{"language", "en"}}}}).ok());
+  vault_->Seal();
+  AuditTrail trail;
+  EXPECT_EQ(service_->Read(directory_->Find("ana").value(), ctx, {"u2", "profile", {}}, trail).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(log_.size(), 1u);
 }
 
 TEST_F(DataServiceTest, DeleteNeedsEveryFieldAndShredsOnlyAfterTheDecisionIsLogged) {

@@ -164,6 +164,7 @@ Status Vault::Unseal(std::string_view root_key) {
   RETURN_IF_ERROR(CheckMayHoldKeys(config_.site()));
   RETURN_IF_ERROR(keyring_->Unseal(root_key));
   dek_cache_.Clear();
+  record_epoch_.fetch_add(1, std::memory_order_acq_rel);
   if (!keyring_->HasJurisdiction(key_jurisdiction_)) {
     keyring_->Seal();
     return FailedPreconditionError("vault: the keyring has no KEK for this site's jurisdiction " + key_jurisdiction_);
@@ -177,6 +178,7 @@ Status Vault::Unseal(std::string_view root_key) {
     RETURN_IF_ERROR(RewrapBucket(b, "").status());
     RETURN_IF_ERROR(keyring_->DestroyStaleBucket(key_jurisdiction_, b));
   }
+  if (!stale.empty()) record_epoch_.fetch_add(1, std::memory_order_acq_rel);
   return Status::Ok();
 }
 
@@ -185,6 +187,7 @@ void Vault::Seal() {
   std::unique_lock shred(shred_mu_);
   keyring_->Seal();
   dek_cache_.Clear();
+  record_epoch_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 std::mutex& Vault::SubjectLock(std::string_view subject) {
@@ -320,22 +323,48 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
   return applied;
 }
 
-Result<std::vector<FieldValue>> Vault::Get(std::string_view subject, std::string_view collection,
-                                           const std::vector<std::string>& fields) {
+Status Vault::CheckGetArguments(std::string_view subject, std::string_view collection) const {
   RETURN_IF_ERROR(CheckUnsealed());
   RETURN_IF_ERROR(ValidateSubject(subject));
   if (config_.FindCollection(collection) == nullptr) {
     return InvalidArgumentError("vault: unknown collection '" + std::string(collection) + "'");
   }
+  return Status::Ok();
+}
+
+Result<std::vector<FieldValue>> Vault::Get(std::string_view subject, std::string_view collection,
+                                           const std::vector<std::string>& fields) {
+  RETURN_IF_ERROR(CheckGetArguments(subject, collection));
   std::shared_lock shred(shred_mu_);
   ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
   if (!rec) return NotFoundError("vault: no such subject");
-  RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, Category::kInteroperable));
-  for (const auto& f : fields) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, CategoryOf(collection, f)));
+  return GetLocked(*rec, collection, fields);
+}
+
+Result<std::vector<FieldValue>> Vault::Get(const SubjectRef& subject, std::string_view collection,
+                                           const std::vector<std::string>& fields) {
+  RETURN_IF_ERROR(CheckGetArguments(subject.id(), collection));
+  std::shared_lock shred(shred_mu_);
+  if (subject.vault_ == this && subject.epoch_ == record_epoch_.load(std::memory_order_acquire)) {
+    auto out = GetLocked(subject.record_, collection, fields);
+    // Only a key that no longer unwraps can tell the record went stale without
+    // an epoch change (a KEK rotation between its rewrap and its end): read again.
+    if (out.ok() || out.status().code() != StatusCode::kDataLoss) return out;
+  }
+  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject.id()));
+  if (!rec) return NotFoundError("vault: no such subject");
+  return GetLocked(*rec, collection, fields);
+}
+
+Result<std::vector<FieldValue>> Vault::GetLocked(const store::SubjectRecord& rec, std::string_view collection,
+                                                 const std::vector<std::string>& fields) {
+  const std::string_view subject = rec.id;
+  RETURN_IF_ERROR(CheckPlacement(config_.site(), rec.home, Category::kInteroperable));
+  for (const auto& f : fields) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec.home, CategoryOf(collection, f)));
   ASSIGN_OR_RETURN(std::vector<store::FieldRecord> stored, store_->GetFields(subject, collection, fields));
-  for (const auto& f : stored) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, CategoryOf(collection, f.field)));
+  for (const auto& f : stored) RETURN_IF_ERROR(CheckPlacement(config_.site(), rec.home, CategoryOf(collection, f.field)));
   internal::DataKey dek;
-  RETURN_IF_ERROR(UnwrapDek(*rec, dek));
+  RETURN_IF_ERROR(UnwrapDek(rec, dek));
   std::vector<FieldValue> out;
   out.reserve(stored.size());
   for (const auto& f : stored) {
@@ -356,6 +385,20 @@ Result<std::string> Vault::Home(std::string_view subject) {
   ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
   if (!rec) return NotFoundError("vault: no such subject");
   return rec->home;
+}
+
+Result<SubjectRef> Vault::Subject(std::string_view subject) {
+  RETURN_IF_ERROR(CheckUnsealed());
+  RETURN_IF_ERROR(ValidateSubject(subject));
+  SubjectRef ref;
+  ref.vault_ = this;
+  // Shared, as Get: the record and its epoch belong to one state between shreds.
+  std::shared_lock shred(shred_mu_);
+  ref.epoch_ = record_epoch_.load(std::memory_order_acquire);
+  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
+  if (!rec) return NotFoundError("vault: no such subject");
+  ref.record_ = std::move(*rec);
+  return ref;
 }
 
 Result<std::vector<std::string>> Vault::Lookup(std::string_view collection, std::string_view field,
@@ -416,6 +459,7 @@ Result<ShredReceipt> Vault::Delete(std::string_view subject) {
   // First, whatever follows: no read is served from a cached key from here on
   // (the exclusive lock keeps every other operation out until the shred is done).
   dek_cache_.Erase(subject);
+  record_epoch_.fetch_add(1, std::memory_order_acq_rel);  // no SubjectRef read before survives it
   ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
   if (!rec) return NotFoundError("vault: no such subject");
   RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, Category::kInteroperable));
@@ -478,6 +522,7 @@ Result<uint64_t> Vault::RotateKek() {
   Status destroyed = keyring_->DestroyRetiredKeks(key_jurisdiction_);
   // Keys unwrapped under the retired KEK must not outlive it in memory.
   dek_cache_.Clear();
+  record_epoch_.fetch_add(1, std::memory_order_acq_rel);
   RETURN_IF_ERROR(destroyed);
   return n;
 }

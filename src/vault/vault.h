@@ -18,6 +18,7 @@
 #define DOMICILE_VAULT_VAULT_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -47,6 +48,26 @@ struct FieldValue {
   nlohmann::json value;
   Category category = Category::kProtected;
   uint64_t version = 0;
+};
+
+class Vault;
+
+// One subject's record as Vault::Subject read it: its home (for the caller's
+// policy decision) and the wrapped key material, so that the Get that follows
+// does not read the record again. A value, cheap to copy; it never holds a
+// plaintext key. If anything that can change or destroy a subject's key ran in
+// between (Delete, Seal, Unseal, KEK rotation), Get reads the record afresh, so a
+// SubjectRef never outlives a shred: Get answers exactly as Get(id, ...) would.
+class SubjectRef {
+ public:
+  const std::string& id() const { return record_.id; }
+  const std::string& home() const { return record_.home; }
+
+ private:
+  friend class Vault;
+  store::SubjectRecord record_;
+  const Vault* vault_ = nullptr;  // the Vault that read it
+  uint64_t epoch_ = 0;            // Vault::record_epoch_ before the read
 };
 
 // What Delete destroyed, for the audit log. Carries no personal data: the subject
@@ -96,8 +117,18 @@ class Vault {
   Result<std::vector<FieldValue>> Get(std::string_view subject, std::string_view collection,
                                       const std::vector<std::string>& fields);
 
+  // Get for a subject already read with Subject(): one store read fewer. Same
+  // errors as Get(subject.id(), ...), checked the same way (sealed vault first).
+  Result<std::vector<FieldValue>> Get(const SubjectRef& subject, std::string_view collection,
+                                      const std::vector<std::string>& fields);
+
   // The subject's home jurisdiction. NotFound if unknown.
   Result<std::string> Home(std::string_view subject);
+
+  // The subject's record (home and wrapped key), for a Home + Get pair that reads
+  // it once. Errors as Home: FailedPrecondition while sealed, InvalidArgument for
+  // a malformed id, NotFound if unknown (or shredded).
+  Result<SubjectRef> Subject(std::string_view subject);
 
   // Subjects whose blind-indexed `collection.field` equals `value` after
   // normalisation. InvalidArgument if the field has no blind index.
@@ -127,6 +158,10 @@ class Vault {
   // The subject's DEK into `out`, from the cache or unwrapped (and then cached).
   // Requires shred_mu_ held (shared or exclusive).
   Status UnwrapDek(const store::SubjectRecord& rec, internal::DataKey& out);
+  // Get's work once the subject record is known. Requires shred_mu_ held shared.
+  Result<std::vector<FieldValue>> GetLocked(const store::SubjectRecord& rec, std::string_view collection,
+                                            const std::vector<std::string>& fields);
+  Status CheckGetArguments(std::string_view subject, std::string_view collection) const;
 
   const VaultConfig config_;
   store::Store* const store_;
@@ -137,6 +172,10 @@ class Vault {
   // Recently unwrapped DEKs (docs/vault.md, "Data-key cache"). Erased for a
   // subject at the start of its shred, cleared on Seal, Unseal and KEK rotation.
   mutable internal::DekCache dek_cache_;
+  // Bumped by everything after which a SubjectRef's record may be stale in a way
+  // that matters (Delete, Seal, Unseal, KEK rotation); a SubjectRef from an older
+  // epoch is read again.
+  std::atomic<uint64_t> record_epoch_{0};
 
   // Shared by data operations, exclusive for a shred, so that no key is wrapped
   // under a bucket secret while that secret is being destroyed (also exclusive

@@ -51,6 +51,46 @@ std::string Dump(store::Store& s) {
   return out;
 }
 
+// Forwards to another store, counting subject-record reads.
+class CountingStore final : public store::Store {
+ public:
+  explicit CountingStore(store::Store* inner) : inner_(inner) {}
+  int subject_reads() const { return subject_reads_.load(); }
+  Status Apply(const store::Mutation& m) override { return inner_->Apply(m); }
+  Result<std::optional<store::SubjectRecord>> GetSubject(std::string_view id) override {
+    ++subject_reads_;
+    return inner_->GetSubject(id);
+  }
+  Result<std::vector<store::FieldRecord>> GetFields(std::string_view subject, std::string_view collection,
+                                                    const std::vector<std::string>& fields) override {
+    return inner_->GetFields(subject, collection, fields);
+  }
+  Result<std::vector<store::FieldRecord>> GetAllFields(std::string_view subject) override {
+    return inner_->GetAllFields(subject);
+  }
+  Result<std::vector<std::string>> Lookup(std::string_view index, std::string_view token) override {
+    return inner_->Lookup(index, token);
+  }
+  Result<std::vector<store::IndexEntry>> GetIndexEntries(std::string_view subject) override {
+    return inner_->GetIndexEntries(subject);
+  }
+  Status DeleteSubject(std::string_view id) override { return inner_->DeleteSubject(id); }
+  Result<std::vector<std::string>> ListSubjects(std::string_view after, size_t limit) override {
+    return inner_->ListSubjects(after, limit);
+  }
+  Status PutMeta(std::string_view key, std::string_view value) override { return inner_->PutMeta(key, value); }
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override { return inner_->GetMeta(key); }
+  Status DeleteMeta(std::string_view key) override { return inner_->DeleteMeta(key); }
+  Result<std::vector<store::MetaEntry>> ListMeta(std::string_view prefix, std::string_view after,
+                                                 size_t limit) override {
+    return inner_->ListMeta(prefix, after, limit);
+  }
+
+ private:
+  store::Store* const inner_;
+  std::atomic<int> subject_reads_{0};
+};
+
 class VaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -111,6 +151,85 @@ TEST_F(VaultTest, PutGetRoundTripWithCategoriesAndVersions) {
   EXPECT_EQ(vault_->Home("alice").value(), "SG");
   EXPECT_EQ(vault_->Home("carol").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(vault_->Get("carol", "profile", {}).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(VaultTest, SubjectThenGetReadsTheSubjectRecordOnce) {
+  ASSERT_TRUE(PutAlice().ok());
+  CountingStore counting(store_.get());
+  auto v = Vault::Open(Config("sg-1"), &counting, keyring_.get(), &clock_).value();
+  ASSERT_TRUE(v->Unseal(root_).ok());
+  const int before = counting.subject_reads();
+  const SubjectRef alice = v->Subject("alice").value();
+  EXPECT_EQ(alice.id(), "alice");
+  EXPECT_EQ(alice.home(), "SG");
+  auto got = v->Get(alice, "profile", {"email", "display_name"}).value();
+  EXPECT_EQ(counting.subject_reads() - before, 1);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].field, "display_name");
+  EXPECT_EQ(got[0].value, "Alice");
+  EXPECT_EQ(got[1].value, "Alice@Example.org");
+  EXPECT_EQ(got[1].category, Category::kProtected);
+  // The same answer as Get by id, for every collection.
+  EXPECT_EQ(v->Get(alice, "videos", {}).value()[0].value, v->Get("alice", "videos", {}).value()[0].value);
+  EXPECT_EQ(v->Get(alice, "nope", {}).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(VaultTest, SubjectFailsClosedLikeHomeAndGet) {
+  ASSERT_TRUE(PutAlice().ok());
+  EXPECT_EQ(vault_->Subject("carol").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(vault_->Subject("").status().code(), StatusCode::kInvalidArgument);
+  const SubjectRef alice = vault_->Subject("alice").value();
+  vault_->Seal();
+  EXPECT_EQ(vault_->Subject("alice").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(vault_->Get(alice, "profile", {}).status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(vault_->Unseal(root_).ok());
+  EXPECT_EQ(vault_->Get(alice, "profile", {"display_name"}).value()[0].value, "Alice");  // read afresh
+  // A subject record of another site's jurisdiction is refused by Get as before.
+  ASSERT_TRUE(vault_->Put("bob", "SG", {{"profile", {{"display_name", "B"}}}}).ok());
+  auto us = Open("us-1");
+  ASSERT_TRUE(us->Unseal(root_).ok());
+  const SubjectRef bob = us->Subject("bob").value();  // the home is readable anywhere, as Home
+  EXPECT_EQ(bob.home(), "SG");
+  EXPECT_EQ(us->Get(bob, "profile", {}).status().code(), us->Get("bob", "profile", {}).status().code());
+  EXPECT_EQ(us->Get(bob, "profile", {}).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(VaultTest, SubjectRefDoesNotOutliveAShred) {
+  ASSERT_TRUE(PutAlice().ok());
+  ASSERT_TRUE(vault_->Get("alice", "profile", {}).ok());  // key cached
+  const SubjectRef alice = vault_->Subject("alice").value();
+  const auto alice_before = store_->GetSubject("alice").value().value();
+  const auto alice_fields = store_->GetAllFields("alice").value();
+  ASSERT_TRUE(vault_->Delete("alice").ok());
+  EXPECT_EQ(vault_->Get(alice, "profile", {}).status().code(), StatusCode::kNotFound);
+  // An earlier copy restored behind the vault's back: as Get by id, DataLoss.
+  store::Mutation restore;
+  restore.subject = "alice";
+  restore.upsert = alice_before;
+  restore.put_fields = alice_fields;
+  ASSERT_TRUE(store_->Apply(restore).ok());
+  EXPECT_EQ(vault_->Get(alice, "profile", {}).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(vault_->Get("alice", "profile", {}).status().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(VaultTest, SubjectRefFollowsAKekRotation) {
+  ASSERT_TRUE(PutAlice().ok());
+  const SubjectRef alice = vault_->Subject("alice").value();  // wrapped under the KEK about to be destroyed
+  ASSERT_TRUE(vault_->RotateKek().ok());
+  EXPECT_EQ(vault_->Get(alice, "profile", {"display_name"}).value()[0].value, "Alice");
+  // Rotated by another vault over the same keyring (no epoch change here): the
+  // stale wrapped key no longer unwraps, and the record is read afresh.
+  auto reader = Open("sg-1");
+  ASSERT_TRUE(reader->Unseal(root_).ok());
+  const SubjectRef stale = reader->Subject("alice").value();
+  ASSERT_TRUE(vault_->RotateKek().ok());
+  EXPECT_EQ(reader->Get(stale, "profile", {"display_name"}).value()[0].value, "Alice");
+  // A record taken by another vault over the same store is not trusted: read afresh.
+  auto other = Open("sg-1");
+  ASSERT_TRUE(other->Unseal(root_).ok());
+  const SubjectRef from_other = other->Subject("alice").value();
+  ASSERT_TRUE(vault_->Delete("alice").ok());
+  EXPECT_EQ(vault_->Get(from_other, "profile", {}).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(VaultTest, NoPlaintextReachesTheStore) {
