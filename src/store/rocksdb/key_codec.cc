@@ -76,13 +76,43 @@ std::string PrefixEnd(std::string_view prefix) {
   return end;
 }
 
-std::string SubjectKey(std::string_view subject) { return Key(kSubjectTag, {subject}); }
-std::string FieldPrefix(std::string_view subject) { return Key(kFieldTag, {subject}); }
+std::string RecordPrefix(std::string_view subject) { return Key(kRecordTag, {subject}); }
+std::string SubjectKey(std::string_view subject) { return RecordPrefix(subject) + kSubjectRecordType; }
+std::string FieldPrefix(std::string_view subject) { return RecordPrefix(subject) + kFieldRecordType; }
 std::string FieldPrefix(std::string_view subject, std::string_view collection) {
-  return Key(kFieldTag, {subject, collection});
+  std::string k = FieldPrefix(subject);
+  AppendComponent(&k, collection);
+  return k;
 }
 std::string FieldKey(std::string_view subject, std::string_view collection, std::string_view field) {
-  return Key(kFieldTag, {subject, collection, field});
+  std::string k = FieldPrefix(subject, collection);
+  AppendComponent(&k, field);
+  return k;
+}
+std::string Format2SubjectKey(std::string_view subject) { return Key(kFormat2SubjectTag, {subject}); }
+std::string Format2FieldKey(std::string_view subject, std::string_view collection, std::string_view field) {
+  return Key(kFormat2FieldTag, {subject, collection, field});
+}
+bool Format3KeyOf(std::string_view format2_key, std::string* out) {
+  if (format2_key.empty()) return false;
+  const char tag = format2_key.front();
+  std::string_view rest = format2_key.substr(1);
+  std::string subject;
+  if ((tag != kFormat2SubjectTag && tag != kFormat2FieldTag) || !ConsumeComponent(&rest, &subject) ||
+      subject.empty()) {
+    return false;
+  }
+  if (tag == kFormat2SubjectTag) {
+    if (!rest.empty()) return false;
+    *out = SubjectKey(subject);
+    return true;
+  }
+  std::string collection, field;
+  std::string_view check = rest;
+  if (!ConsumeComponent(&check, &collection) || !ConsumeComponent(&check, &field) || !check.empty()) return false;
+  *out = FieldPrefix(subject);
+  out->append(rest);  // E(collection) E(field), as they were
+  return true;
 }
 std::string IndexPrefix(std::string_view index, std::string_view token) { return Key(kIndexTag, {index, token}); }
 std::string IndexKey(std::string_view index, std::string_view token, std::string_view subject) {

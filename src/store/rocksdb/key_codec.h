@@ -21,12 +21,22 @@ inline constexpr char kAuxFamily[] = "aux";
 
 // Key tags (first byte of every key).
 inline constexpr char kFormatKey[] = "\x00" "format";  // default family -> kFormatVersion
-inline constexpr char kFormatVersion[] = "2";
-// Format 1 kept every key in the default family; OpenRocksDbStore moves the aux
-// keys (tags kIndexTag..kReverseTag, the range [kIndexTag, kSubjectTag)) on open.
+inline constexpr char kFormatVersion[] = "3";
+// Format 3 keeps a subject's record and its fields under one key prefix, record
+// first, so that a read of the record and then the fields (every Get) finds both
+// in one data block. Older formats are migrated on open (OpenRocksDbStore):
+// format 1 kept every key in the default family (its aux keys, the range
+// [kIndexTag, kFormat2SubjectTag), move to kAuxFamily); format 2 kept subject
+// records ('s' E(subject)) and fields ('f' E(subject) E(collection) E(field))
+// in two key ranges, so a read touched two blocks far apart.
 inline constexpr char kFormatVersion1[] = "1";
-inline constexpr char kSubjectTag = 's';  // default: s E(subject)                      -> EncodeSubject
-inline constexpr char kFieldTag = 'f';    // default: f E(subject) E(collection) E(field) -> EncodeField
+inline constexpr char kFormatVersion2[] = "2";
+inline constexpr char kRecordTag = 'd';  // default: d E(subject) 01                        -> EncodeSubject
+                                         // default: d E(subject) 02 E(collection) E(field) -> EncodeField
+inline constexpr char kSubjectRecordType = '\x01';
+inline constexpr char kFieldRecordType = '\x02';
+inline constexpr char kFormat2SubjectTag = 's';  // formats 1-2: s E(subject)
+inline constexpr char kFormat2FieldTag = 'f';    // formats 1-2: f E(subject) E(collection) E(field)
 inline constexpr char kIndexTag = 'i';    // aux: i E(index) E(token) E(subject)    -> ""
 inline constexpr char kReverseTag = 'r';  // aux: r E(subject) E(index) E(token)    -> ""
 inline constexpr char kMetaTag = 'm';     // aux: m key (raw)                        -> value (raw)
@@ -42,6 +52,7 @@ bool ConsumeComponent(std::string_view* in, std::string* out);
 // a terminator 0x00 0x01, so bumping its last byte is enough).
 std::string PrefixEnd(std::string_view prefix);
 
+std::string RecordPrefix(std::string_view subject);  // the subject's record and all its fields
 std::string SubjectKey(std::string_view subject);
 std::string FieldPrefix(std::string_view subject);  // all fields of a subject
 std::string FieldPrefix(std::string_view subject, std::string_view collection);
@@ -51,6 +62,12 @@ std::string IndexKey(std::string_view index, std::string_view token, std::string
 std::string ReversePrefix(std::string_view subject);
 std::string ReverseKey(std::string_view subject, std::string_view index, std::string_view token);
 std::string MetaKey(std::string_view key);
+
+// Format-2 keys (migration and its tests only).
+std::string Format2SubjectKey(std::string_view subject);
+std::string Format2FieldKey(std::string_view subject, std::string_view collection, std::string_view field);
+// The format-3 key of a format-2 subject or field key. False if malformed.
+bool Format3KeyOf(std::string_view format2_key, std::string* out);
 
 // Values: one version byte (1), then the payload.
 //  subject: varint len + home, varint len + key_blob, varint generation

@@ -52,6 +52,30 @@ TEST(KeyCodecTest, SubjectPrefixesDoNotOverlap) {
   }
 }
 
+TEST(KeyCodecTest, ASubjectsRecordSortsJustBeforeItsOwnFields) {
+  // Format 3: record, then fields, then the next subject; nothing of another
+  // subject in between (so one data block usually holds a record and its fields).
+  std::vector<std::string> keys = {SubjectKey("s"),  FieldKey("s", "a", "x"), FieldKey("s", "b", "y"),
+                                   SubjectKey("s\0"s), FieldKey("s\0"s, "a", "x"), SubjectKey("s1"),
+                                   FieldKey("s1", "a", "x"), SubjectKey("t")};
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  const std::string p = RecordPrefix("s");
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(keys[i] >= p && keys[i] < PrefixEnd(p), i < 3) << i;
+  EXPECT_EQ(FieldPrefix("s").rfind(p, 0), 0u);
+}
+
+TEST(KeyCodecTest, Format2KeysMapToFormat3) {
+  std::string out;
+  ASSERT_TRUE(Format3KeyOf(Format2SubjectKey("a\0b"s), &out));
+  EXPECT_EQ(out, SubjectKey("a\0b"s));
+  ASSERT_TRUE(Format3KeyOf(Format2FieldKey("a", "c\0"s, "f"), &out));
+  EXPECT_EQ(out, FieldKey("a", "c\0"s, "f"));
+  for (std::string bad : {""s, "s"s, "sa"s, "sa\0\x01x"s, "fa\0\x01"s, "fa\0\x01c\0\x01"s, "x"s,
+                          "s\0\x01"s, Format2FieldKey("a", "c", "f") + "x"}) {
+    EXPECT_FALSE(Format3KeyOf(bad, &out)) << bad;
+  }
+}
+
 TEST(KeyCodecTest, MalformedComponentsAreRejected) {
   for (std::string bad : {""s, "abc"s, "a\0"s, "a\0\x02"s, "\0"s}) {
     std::string_view in = bad;

@@ -157,8 +157,7 @@ class RocksDbStore final : public Store {
     ASSIGN_OR_RETURN(bool exists, Exists(skey));
     if (!exists) return NotFoundError("store: no such subject");
     rocksdb::WriteBatch batch;
-    RETURN_IF_ERROR(FromRocks(batch.Delete(skey), "batch"));
-    RETURN_IF_ERROR(Scan(open_.records, layout::FieldPrefix(id), [&](std::string_view key, std::string_view) -> Status {
+    RETURN_IF_ERROR(Scan(open_.records, layout::RecordPrefix(id), [&](std::string_view key, std::string_view) -> Status {
       return FromRocks(batch.Delete(rocksdb::Slice(key.data(), key.size())), "batch");
     }));
     std::string reverse = layout::ReversePrefix(id);
@@ -179,17 +178,23 @@ class RocksDbStore final : public Store {
     std::vector<std::string> out;
     if (limit == 0) return out;
     rocksdb::ReadOptions ro;
-    std::string upper(1, static_cast<char>(layout::kSubjectTag + 1));
+    std::string upper(1, static_cast<char>(layout::kRecordTag + 1));
     rocksdb::Slice upper_slice(upper);
     ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-    std::string start = layout::SubjectKey(after);
-    for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
-      if (it->key() == rocksdb::Slice(start)) continue;
+    // Records and fields share one key range: after each subject's record, skip
+    // its fields (the next key, else a seek past the subject's prefix).
+    it->Seek(layout::PrefixEnd(layout::RecordPrefix(after)));
+    while (it->Valid() && out.size() < limit) {
       std::string_view rest(it->key().data() + 1, it->key().size() - 1);
       std::string id;
-      if (!layout::ConsumeComponent(&rest, &id) || !rest.empty()) return DataLossError("store: subject key is corrupt");
+      if (!layout::ConsumeComponent(&rest, &id) || rest.size() != 1 || rest[0] != layout::kSubjectRecordType) {
+        return DataLossError("store: subject key is corrupt");
+      }
+      const std::string end = layout::PrefixEnd(layout::RecordPrefix(id));
       out.push_back(std::move(id));
+      it->Next();
+      if (it->Valid() && it->key().compare(end) < 0) it->Seek(end);
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "iterate"));
     return out;
@@ -288,15 +293,15 @@ class RocksDbStore final : public Store {
 };
 
 // Moves a format-1 database's aux keys (blind-index, reverse and meta entries:
-// the key range [kIndexTag, kSubjectTag) of the default family) into the aux
-// family and marks it format 2. The copies go in batches; the switch (a range
+// the key range [kIndexTag, kFormat2SubjectTag) of the default family) into the aux
+// family and marks it format 2 (then migrated to 3). The copies go in batches; the switch (a range
 // deletion in the default family and the new format key) is one synced batch.
 // A crash anywhere before it leaves format 1 with every key in place, and the
 // next open starts again: copying is idempotent, since nothing else writes the
 // aux family of a format-1 database.
 Status MigrateFromFormat1(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* aux, const std::string& format_key) {
   constexpr size_t kBatchKeys = 10000;
-  const std::string lower(1, layout::kIndexTag), upper(1, layout::kSubjectTag);
+  const std::string lower(1, layout::kIndexTag), upper(1, layout::kFormat2SubjectTag);
   const rocksdb::Slice lower_slice(lower), upper_slice(upper);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
@@ -312,7 +317,7 @@ Status MigrateFromFormat1(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* aux, con
   RETURN_IF_ERROR(FromRocks(it->status(), "iterate"));
   it.reset();
   RETURN_IF_ERROR(FromRocks(batch.DeleteRange(db->DefaultColumnFamily(), lower_slice, upper_slice), "batch"));
-  RETURN_IF_ERROR(FromRocks(batch.Put(db->DefaultColumnFamily(), format_key, layout::kFormatVersion), "batch"));
+  RETURN_IF_ERROR(FromRocks(batch.Put(db->DefaultColumnFamily(), format_key, layout::kFormatVersion2), "batch"));
   rocksdb::WriteOptions synced;
   synced.sync = true;  // also syncs the WAL records of the copies above
   RETURN_IF_ERROR(FromRocks(db->Write(synced, &batch), "write"));
@@ -322,6 +327,51 @@ Status MigrateFromFormat1(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* aux, con
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
   return FromRocks(db->CompactRange(compact, db->DefaultColumnFamily(), &lower_slice, &upper_slice), "compact");
+}
+
+// Rewrites a format-2 database's subject records and fields under their format-3
+// keys (record and fields of a subject under one prefix) and marks it format 3.
+// The copies go in batches; the switch (a range deletion of the format-2 keys and
+// the new format key) is one synced batch. A crash before it leaves format 2 with
+// every format-2 key in place and perhaps some copies, which the next attempt
+// deletes first (a format-2 build may have changed the data meanwhile).
+Status MigrateFromFormat2(rocksdb::DB* db, const std::string& format_key) {
+  constexpr size_t kBatchKeys = 10000;
+  rocksdb::ColumnFamilyHandle* records = db->DefaultColumnFamily();
+  const std::string lower(1, layout::kFormat2FieldTag), upper(1, layout::kFormat2SubjectTag + 1);
+  const std::string copies(1, layout::kRecordTag), copies_end(1, layout::kRecordTag + 1);
+  const rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  static_assert(layout::kFormat2FieldTag < layout::kFormat2SubjectTag && layout::kRecordTag < layout::kFormat2FieldTag);
+  rocksdb::WriteBatch batch;
+  RETURN_IF_ERROR(FromRocks(batch.DeleteRange(records, copies, copies_end), "batch"));
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, records));
+  std::string key;
+  for (it->Seek(lower_slice); it->Valid(); it->Next()) {
+    const rocksdb::Slice k = it->key();
+    if (!layout::Format3KeyOf(std::string_view(k.data(), k.size()), &key)) {
+      return DataLossError("store: format-2 record key is corrupt");
+    }
+    RETURN_IF_ERROR(FromRocks(batch.Put(records, key, it->value()), "batch"));
+    if (batch.Count() >= kBatchKeys) {
+      RETURN_IF_ERROR(FromRocks(db->Write(rocksdb::WriteOptions(), &batch), "write"));
+      batch.Clear();
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "iterate"));
+  it.reset();
+  RETURN_IF_ERROR(FromRocks(batch.DeleteRange(records, lower_slice, upper_slice), "batch"));
+  RETURN_IF_ERROR(FromRocks(batch.Put(records, format_key, layout::kFormatVersion), "batch"));
+  rocksdb::WriteOptions synced;
+  synced.sync = true;  // also syncs the WAL records of the copies above
+  RETURN_IF_ERROR(FromRocks(db->Write(synced, &batch), "write"));
+  // Compact the whole family now: the copies out of the memtables and level 0,
+  // the format-2 keys and the range deletion out of the files.
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  return FromRocks(db->CompactRange(compact, records, nullptr, nullptr), "compact");
 }
 
 }  // namespace
@@ -356,11 +406,17 @@ Result<std::unique_ptr<Store>> OpenRocksDbStore(const std::string& dir, const Ro
     RETURN_IF_ERROR(FromRocks(db.db->Put(w, format_key, layout::kFormatVersion), "put"));
   } else {
     RETURN_IF_ERROR(FromRocks(s, "get"));
-    if (format == layout::kFormatVersion1) {
-      RETURN_IF_ERROR(MigrateFromFormat1(db.db.get(), db.aux, format_key).Annotate("migrating " + dir));
-    } else if (format != layout::kFormatVersion) {
+    if (format != layout::kFormatVersion1 && format != layout::kFormatVersion2 && format != layout::kFormatVersion) {
       return FailedPreconditionError("store: " + dir + " holds store format " + format + ", this build reads " +
-                                     layout::kFormatVersion + " (and migrates " + layout::kFormatVersion1 + ")");
+                                     layout::kFormatVersion + " (and migrates " + layout::kFormatVersion1 + " and " +
+                                     layout::kFormatVersion2 + ")");
+    }
+    if (format == layout::kFormatVersion1) {
+      RETURN_IF_ERROR(MigrateFromFormat1(db.db.get(), db.aux, format_key).Annotate("migrating " + dir + " to format 2"));
+      format = layout::kFormatVersion2;
+    }
+    if (format == layout::kFormatVersion2) {
+      RETURN_IF_ERROR(MigrateFromFormat2(db.db.get(), format_key).Annotate("migrating " + dir + " to format 3"));
     }
   }
   return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(std::move(db), options.sync_writes));

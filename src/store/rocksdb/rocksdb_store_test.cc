@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,8 @@ void WriteFormat1(const std::string& dir) {
   RawDb db(dir, /*aux=*/false);
   ASSERT_TRUE(db.status().ok()) << db.status().ToString();
   db.Put(kFormatKey, layout::kFormatVersion1);
-  db.Put(layout::SubjectKey("a"), layout::EncodeSubject({"a", "US", "k", 1}));
-  db.Put(layout::FieldKey("a", "p", "f"), layout::EncodeField({"p", "f", 1, "sealed"}));
+  db.Put(layout::Format2SubjectKey("a"), layout::EncodeSubject({"a", "US", "k", 1}));
+  db.Put(layout::Format2FieldKey("a", "p", "f"), layout::EncodeField({"p", "f", 1, "sealed"}));
   db.Put(layout::IndexKey("p.f", "tok", "a"), "");
   db.Put(layout::ReverseKey("a", "p.f", "tok"), "");
   db.Put(layout::MetaKey("vault/x"), "1");
@@ -89,18 +90,46 @@ void ExpectFormat1Contents(Store& s) {
   EXPECT_EQ(*s.ListMeta("vault/", "", 10), (std::vector<MetaEntry>{{"vault/x", "1"}, {"vault/y", "2"}}));
 }
 
-// The default family holds the format key, subjects and fields only; the aux
-// family everything else.
-void ExpectFormat2Layout(const std::string& dir) {
+// Format 3: the default family holds the format key and subject records and
+// fields (under their subject's prefix) only; the aux family everything else.
+void ExpectFormat3Layout(const std::string& dir) {
   RawDb db(dir);
   ASSERT_TRUE(db.status().ok()) << db.status().ToString();
   for (const auto& key : db.Keys(0)) {
-    EXPECT_TRUE(key == kFormatKey || key[0] == layout::kSubjectTag || key[0] == layout::kFieldTag) << key;
+    EXPECT_TRUE(key == kFormatKey || key[0] == layout::kRecordTag) << key;
   }
   for (const auto& key : db.Keys(1)) {
     EXPECT_TRUE(key[0] == layout::kIndexTag || key[0] == layout::kReverseTag || key[0] == layout::kMetaTag) << key;
   }
   EXPECT_FALSE(db.Keys(1).empty());
+}
+
+// A format-2 database as session 4's build wrote it: subject records and fields
+// in two key ranges of the default family ("a" with p.f and q.g, "b" with p.f),
+// index entries and meta in the aux family.
+void WriteFormat2(const std::string& dir) {
+  RawDb db(dir);
+  ASSERT_TRUE(db.status().ok()) << db.status().ToString();
+  db.Put(kFormatKey, layout::kFormatVersion2);
+  db.Put(layout::Format2SubjectKey("a"), layout::EncodeSubject({"a", "US", "k", 1}));
+  db.Put(layout::Format2FieldKey("a", "p", "f"), layout::EncodeField({"p", "f", 1, "sealed"}));
+  db.Put(layout::Format2FieldKey("a", "q", "g"), layout::EncodeField({"q", "g", 3, "sealed-g"}));
+  db.Put(layout::Format2SubjectKey("b"), layout::EncodeSubject({"b", "SG", "kb", 2}));
+  db.Put(layout::Format2FieldKey("b", "p", "f"), layout::EncodeField({"p", "f", 2, "sealed-b"}));
+  db.Put(layout::IndexKey("p.f", "tok", "a"), "", /*family=*/1);
+  db.Put(layout::ReverseKey("a", "p.f", "tok"), "", /*family=*/1);
+  db.Put(layout::MetaKey("vault/x"), "1", /*family=*/1);
+}
+
+void ExpectFormat2Contents(Store& s) {
+  EXPECT_EQ(*s.ListSubjects("", 10), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(*s.ListSubjects("a", 10), std::vector<std::string>{"b"});
+  EXPECT_EQ(**s.GetSubject("a"), (SubjectRecord{"a", "US", "k", 1}));
+  EXPECT_EQ(**s.GetSubject("b"), (SubjectRecord{"b", "SG", "kb", 2}));
+  EXPECT_EQ(*s.GetAllFields("a"), (std::vector<FieldRecord>{{"p", "f", 1, "sealed"}, {"q", "g", 3, "sealed-g"}}));
+  EXPECT_EQ(*s.GetFields("b", "p", {}), (std::vector<FieldRecord>{{"p", "f", 2, "sealed-b"}}));
+  EXPECT_EQ(*s.Lookup("p.f", "tok"), std::vector<std::string>{"a"});
+  EXPECT_EQ(*s.GetMeta("vault/x"), std::optional<std::string>("1"));
 }
 
 Mutation Create(const std::string& id) {
@@ -122,7 +151,7 @@ TEST(RocksDbStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {
 TEST(RocksDbStoreTest, AnotherFormatVersionIsRefused) {
   domicile::testing::TempDir dir;
   ASSERT_TRUE(OpenRocksDbStore(dir.path()).ok());
-  RawPut(dir.path(), kFormatKey, "3");
+  RawPut(dir.path(), kFormatKey, "4");
   auto s = OpenRocksDbStore(dir.path());
   EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
 }
@@ -137,7 +166,7 @@ TEST(RocksDbStoreTest, IndexEntriesAndMetaLiveInTheAuxFamily) {
     ASSERT_TRUE((*s)->Apply(m).ok());
     ASSERT_TRUE((*s)->PutMeta("vault/x", "1").ok());
   }
-  ExpectFormat2Layout(dir.path());
+  ExpectFormat3Layout(dir.path());
 }
 
 TEST(RocksDbStoreTest, FormatOneDatabaseIsMigratedOnOpen) {
@@ -148,13 +177,13 @@ TEST(RocksDbStoreTest, FormatOneDatabaseIsMigratedOnOpen) {
     ASSERT_TRUE(s.ok()) << s.status().message();
     ExpectFormat1Contents(**s);
   }
-  ExpectFormat2Layout(dir.path());
+  ExpectFormat3Layout(dir.path());
   {
     RawDb db(dir.path());
     ASSERT_TRUE(db.status().ok());
     EXPECT_EQ(db.Keys(0).front(), kFormatKey);
   }
-  // Reopened as format 2: the same contents, and deletion finds the moved entries.
+  // Reopened as format 3: the same contents, and deletion finds the moved entries.
   auto s = OpenRocksDbStore(dir.path());
   ASSERT_TRUE(s.ok()) << s.status().message();
   ExpectFormat1Contents(**s);
@@ -178,7 +207,80 @@ TEST(RocksDbStoreTest, InterruptedMigrationIsRedoneOnTheNextOpen) {
   ASSERT_TRUE(s.ok()) << s.status().message();
   ExpectFormat1Contents(**s);
   s->reset();
-  ExpectFormat2Layout(dir.path());
+  ExpectFormat3Layout(dir.path());
+}
+
+TEST(RocksDbStoreTest, FormatTwoDatabaseIsMigratedOnOpen) {
+  domicile::testing::TempDir dir;
+  WriteFormat2(dir.path());
+  {
+    auto s = OpenRocksDbStore(dir.path());
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    ExpectFormat2Contents(**s);
+  }
+  ExpectFormat3Layout(dir.path());
+  {
+    RawDb db(dir.path());
+    ASSERT_TRUE(db.status().ok());
+    // Each subject's record, then its fields; the format key first.
+    EXPECT_EQ(db.Keys(0), (std::vector<std::string>{kFormatKey, layout::SubjectKey("a"), layout::FieldKey("a", "p", "f"),
+                                                    layout::FieldKey("a", "q", "g"), layout::SubjectKey("b"),
+                                                    layout::FieldKey("b", "p", "f")}));
+  }
+  auto s = OpenRocksDbStore(dir.path());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ExpectFormat2Contents(**s);
+  ASSERT_TRUE((*s)->DeleteSubject("a").ok());
+  EXPECT_EQ(*(*s)->ListSubjects("", 10), std::vector<std::string>{"b"});
+  EXPECT_TRUE((*s)->GetAllFields("a")->empty());
+  EXPECT_TRUE((*s)->Lookup("p.f", "tok")->empty());
+}
+
+TEST(RocksDbStoreTest, InterruptedFormatTwoMigrationIsRedoneOnTheNextOpen) {
+  domicile::testing::TempDir dir;
+  WriteFormat2(dir.path());
+  {
+    // A crash after some copies, then a format-2 build deleted "c" whose copy
+    // was made: the leftover copy must not come back.
+    RawDb db(dir.path());
+    ASSERT_TRUE(db.status().ok());
+    db.Put(layout::SubjectKey("a"), layout::EncodeSubject({"a", "US", "k", 1}));
+    db.Put(layout::SubjectKey("c"), layout::EncodeSubject({"c", "US", "kc", 1}));
+    db.Put(layout::FieldKey("c", "p", "f"), layout::EncodeField({"p", "f", 1, "gone"}));
+  }
+  auto s = OpenRocksDbStore(dir.path());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ExpectFormat2Contents(**s);
+  EXPECT_FALSE((*s)->GetSubject("c")->has_value());
+  EXPECT_TRUE((*s)->GetAllFields("c")->empty());
+  s->reset();
+  ExpectFormat3Layout(dir.path());
+}
+
+TEST(RocksDbStoreTest, ACorruptFormatTwoKeyStopsTheMigration) {
+  domicile::testing::TempDir dir;
+  WriteFormat2(dir.path());
+  RawPut(dir.path(), std::string(1, layout::kFormat2SubjectTag) + "no-terminator", "");
+  EXPECT_EQ(OpenRocksDbStore(dir.path()).status().code(), StatusCode::kDataLoss);
+  RawDb db(dir.path());  // still format 2, nothing lost
+  ASSERT_TRUE(db.status().ok());
+  EXPECT_EQ(db.Keys(0).front(), kFormatKey);
+  EXPECT_EQ(db.Keys(0).size(), 7u);
+}
+
+TEST(RocksDbStoreTest, ListingSubjectsSkipsTheirFields) {
+  domicile::testing::TempDir dir;
+  auto s = OpenRocksDbStore(dir.path());
+  ASSERT_TRUE(s.ok());
+  for (const std::string id : {"a", "a\x01", "b", "c"}) {
+    Mutation m = Create(id);
+    for (int i = 0; i < 50; ++i) m.put_fields.push_back({"p", "f" + std::to_string(i), 1, std::string(100, 'x')});
+    ASSERT_TRUE((*s)->Apply(m).ok());
+  }
+  EXPECT_EQ(*(*s)->ListSubjects("", 10), (std::vector<std::string>{"a", "a\x01", "b", "c"}));
+  EXPECT_EQ(*(*s)->ListSubjects("a", 2), (std::vector<std::string>{"a\x01", "b"}));
+  EXPECT_EQ(*(*s)->ListSubjects("b", 10), std::vector<std::string>{"c"});
+  EXPECT_TRUE((*s)->ListSubjects("c", 10)->empty());
 }
 
 TEST(RocksDbStoreTest, BuildsThatDoNotKnowTheAuxFamilyCannotOpenTheDatabase) {
@@ -198,7 +300,7 @@ TEST(RocksDbStoreTest, CorruptRecordsAreDataLossNotACrash) {
   }
   RawPut(dir.path(), layout::SubjectKey("a"), "\x01\x7f");
   RawPut(dir.path(), layout::FieldKey("a", "p", "f"), "");
-  RawPut(dir.path(), std::string(1, layout::kSubjectTag) + "no-terminator", "");
+  RawPut(dir.path(), std::string(1, layout::kRecordTag) + "no-terminator", "");
   auto s = OpenRocksDbStore(dir.path());
   ASSERT_TRUE(s.ok());
   EXPECT_EQ((*s)->GetSubject("a").status().code(), StatusCode::kDataLoss);
