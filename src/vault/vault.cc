@@ -209,7 +209,7 @@ Status Vault::UnwrapDek(const store::SubjectRecord& rec, internal::DataKey& out)
                    keyring_->UnwrapKey(key_jurisdiction_, rec.key_blob, crypto::DataKeyBinding(rec.id, rec.home)));
   WipeOnExit wipe{dek};
   if (!out.Assign(dek)) return DataLossError("vault: unwrapped data key has the wrong size");
-  dek_cache_.Insert(generation, rec.id, rec.home, rec.key_blob, dek);
+  dek_cache_.InsertOnSecondMiss(generation, rec.id, rec.home, rec.key_blob, dek);
   return Status::Ok();
 }
 

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <functional>
 
 namespace domicile::vault::internal {
 
@@ -12,6 +13,34 @@ bool DataKey::Assign(std::string_view key) {
   if (key.size() != bytes_.size()) return false;
   std::copy(key.begin(), key.end(), bytes_.begin());
   return true;
+}
+
+namespace {
+size_t DoorkeeperSlots(size_t capacity) {
+  if (capacity == 0) return 0;
+  size_t n = 1;
+  while (n < capacity) n <<= 1;
+  return n;
+}
+}  // namespace
+
+DekCache::DekCache(size_t capacity) : capacity_(capacity), seen_(DoorkeeperSlots(capacity), 0) {}
+
+bool DekCache::SeenBefore(std::string_view subject) {
+  const size_t h = std::hash<std::string_view>{}(subject);
+  uint32_t& slot = seen_[h & (seen_.size() - 1)];
+  const uint32_t fingerprint = uint32_t(uint64_t(h) >> 32) | 1;
+  if (slot == fingerprint) {
+    slot = 0;
+    return true;
+  }
+  slot = fingerprint;
+  return false;
+}
+
+void DekCache::MarkSeen(std::string_view subject) {
+  const size_t h = std::hash<std::string_view>{}(subject);
+  seen_[h & (seen_.size() - 1)] = uint32_t(uint64_t(h) >> 32) | 1;
 }
 
 uint64_t DekCache::generation() const {
@@ -32,6 +61,21 @@ void DekCache::Insert(uint64_t generation, std::string_view subject, std::string
   if (capacity_ == 0 || dek.size() != crypto::kDataKeySize) return;
   std::lock_guard lock(mu_);
   if (generation != generation_) return;
+  MarkSeen(subject);
+  InsertLocked(subject, home, wrapped, dek);
+}
+
+void DekCache::InsertOnSecondMiss(uint64_t generation, std::string_view subject, std::string_view home,
+                                  std::string_view wrapped, std::string_view dek) {
+  if (capacity_ == 0 || dek.size() != crypto::kDataKeySize) return;
+  std::lock_guard lock(mu_);
+  if (generation != generation_) return;
+  if (!SeenBefore(subject)) return;
+  InsertLocked(subject, home, wrapped, dek);
+}
+
+void DekCache::InsertLocked(std::string_view subject, std::string_view home, std::string_view wrapped,
+                            std::string_view dek) {
   // The entry to fill: this subject's own (a stale blob), else the least recently
   // used one when full, else a new one. Reused entries are overwritten in place.
   List::iterator e;

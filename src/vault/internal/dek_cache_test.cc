@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <string>
 
 namespace domicile::vault::internal {
 namespace {
@@ -49,6 +50,34 @@ TEST(DekCacheTest, EvictsTheLeastRecentlyUsed) {
   EXPECT_EQ(Get(c, "a", "SG", "wa"), std::nullopt);
 }
 
+TEST(DekCacheTest, AReadMissIsCachedOnItsSecondMissOnly) {
+  DekCache c(4);
+  c.InsertOnSecondMiss(c.generation(), "a", "SG", "wa", Dek('a'));
+  EXPECT_EQ(c.size(), 0u);  // seen once: not cached
+  EXPECT_EQ(Get(c, "a", "SG", "wa"), std::nullopt);
+  c.InsertOnSecondMiss(c.generation(), "a", "SG", "wa", Dek('a'));
+  EXPECT_EQ(Get(c, "a", "SG", "wa"), Dek('a'));
+  // A one-off read does not evict what is in use: a full cache keeps its entries.
+  for (const char* s : {"b", "c", "d"}) {
+    c.Insert(c.generation(), s, "SG", "w", Dek('x'));
+  }
+  for (int i = 0; i < 20; ++i) c.InsertOnSecondMiss(c.generation(), "once" + std::to_string(i), "SG", "w", Dek('o'));
+  EXPECT_EQ(c.size(), 4u);
+  EXPECT_EQ(Get(c, "b", "SG", "w"), Dek('x'));
+  EXPECT_EQ(Get(c, "once19", "SG", "w"), std::nullopt);
+  // A write (Insert) counts as seen: after a Clear the next read miss is cached.
+  c.Insert(c.generation(), "e", "SG", "we", Dek('e'));
+  c.Clear();
+  c.InsertOnSecondMiss(c.generation(), "e", "SG", "we", Dek('e'));
+  EXPECT_EQ(Get(c, "e", "SG", "we"), Dek('e'));
+  // The generation rule holds for admitted inserts too.
+  const uint64_t g = c.generation();
+  c.InsertOnSecondMiss(g, "f", "SG", "wf", Dek('f'));
+  c.Erase("e");
+  c.InsertOnSecondMiss(g, "f", "SG", "wf", Dek('f'));
+  EXPECT_EQ(Get(c, "f", "SG", "wf"), std::nullopt);
+}
+
 TEST(DekCacheTest, InsertRacingAnEraseOrClearIsDropped) {
   DekCache c(8);
   uint64_t g = c.generation();
@@ -79,6 +108,7 @@ TEST(DekCacheTest, EraseAndClearRemoveEntries) {
 TEST(DekCacheTest, CapacityZeroDisablesAndNonKeysAreNotCached) {
   DekCache off(0);
   off.Insert(off.generation(), "a", "SG", "wa", Dek('a'));
+  off.InsertOnSecondMiss(off.generation(), "a", "SG", "wa", Dek('a'));
   EXPECT_EQ(off.size(), 0u);
   EXPECT_EQ(Get(off, "a", "SG", "wa"), std::nullopt);
   DekCache c(8);
