@@ -4,7 +4,8 @@
 //
 //   bench_tlog_append [seconds=20] [threads=16] [dir=$TMPDIR or /var/tmp]
 // env: TLOG_PIPELINE (entries in flight per thread), TLOG_IO_THREADS,
-// TLOG_MAX_PENDING (AppenderOptions::max_pending_bytes), TLOG_SETTLE_SECONDS.
+// TLOG_MAX_PENDING (AppenderOptions::max_pending_bytes), TLOG_MAX_BATCH
+// (AppenderOptions::max_batch_bytes, 0 = no bound), TLOG_SETTLE_SECONDS.
 // Prints the commit interval (mean, max, and how many were over 10 ms), the rate
 // of every 5-second window (a long run shows whether the rate holds), and the
 // process's CPU time, since the machine may be shared.
@@ -257,6 +258,7 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   tlog::AppenderOptions options;
   if (const char* io = std::getenv("TLOG_IO_THREADS")) options.io_threads = std::atoi(io);
   if (const char* mp = std::getenv("TLOG_MAX_PENDING")) options.max_pending_bytes = std::strtoull(mp, nullptr, 10);
+  if (const char* mb = std::getenv("TLOG_MAX_BATCH")) options.max_batch_bytes = std::strtoull(mb, nullptr, 10);
   auto appender = tlog::Appender::Open(fs, dir, kp->private_key, options);
   if (!appender.ok()) {
     std::fprintf(stderr, "open: %s\n", appender.status().ToString().c_str());

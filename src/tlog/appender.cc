@@ -160,6 +160,12 @@ constexpr std::string_view kCheckpointTemp = "checkpoint.tmp";  // + "0", "1" or
 // forward in Open.
 constexpr std::string_view kBootFile = ".appender.boot";
 
+// Bytes of the bundle entry at `pos` of `entries` (bundle format): its 2-byte
+// big-endian length prefix and the entry.
+size_t BundleEntryBytes(std::string_view entries, size_t pos) {
+  return 2 + ((size_t(uint8_t(entries[pos])) << 8) | uint8_t(entries[pos + 1]));
+}
+
 Result<std::unique_ptr<NoteVerifier>> VerifierFromPrivate(std::string_view private_key) {
   ASSIGN_OR_RETURN(std::string vkey, VerifierKeyFor(private_key));
   return NewVerifier(vkey);
@@ -421,10 +427,7 @@ void Appender::WriterLoop() {
     writer_idle_ = false;
     // Stopped with everything handed off, or failed.
     if ((pending_.empty() && carry_hashes_.empty()) || !failed_.ok()) break;
-    batch_.swap(pending_);
-    pending_.clear();
-    batch_hashes_.swap(pending_hashes_);
-    pending_hashes_.clear();
+    TakeBatch();
     l.unlock();
     space_cv_.notify_all();
     Publication p;
@@ -443,6 +446,28 @@ void Appender::WriterLoop() {
   }
   publisher_stop_ = true;
   handoff_cv_.notify_all();
+}
+
+void Appender::TakeBatch() {
+  if (options_.max_batch_bytes == 0 || pending_.size() <= options_.max_batch_bytes) {
+    batch_.swap(pending_);
+    pending_.clear();
+    batch_hashes_.swap(pending_hashes_);
+    pending_hashes_.clear();
+    return;
+  }
+  // Whole entries up to the bound (at least one); the rest stays queued, in order.
+  size_t bytes = 0, count = 0;
+  while (bytes < pending_.size()) {
+    const size_t len = BundleEntryBytes(pending_, bytes);
+    if (count > 0 && bytes + len > options_.max_batch_bytes) break;
+    bytes += len;
+    ++count;
+  }
+  batch_.assign(pending_, 0, bytes);
+  pending_.erase(0, bytes);
+  batch_hashes_.assign(pending_hashes_.begin(), pending_hashes_.begin() + count);
+  pending_hashes_.erase(pending_hashes_.begin(), pending_hashes_.begin() + count);
 }
 
 void Appender::PublisherLoop() {
@@ -518,7 +543,7 @@ Status Appender::Prepare(Publication& p) {
   auto add = [&](std::string_view entries, std::span<const Hash> hashes, size_t count) {
     size_t pos = 0;
     for (size_t i = 0; i < count; ++i) {
-      size_t len = 2 + ((size_t(uint8_t(entries[pos])) << 8) | uint8_t(entries[pos + 1]));
+      const size_t len = BundleEntryBytes(entries, pos);
       bundle_.append(entries, pos, len);
       pos += len;
       if (++bundle_count_ == kTileWidth) {

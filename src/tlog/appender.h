@@ -43,6 +43,10 @@ struct AppenderOptions {
   int io_threads = 1;
   // Submit() blocks while this many bytes of entries wait for the writer.
   size_t max_pending_bytes = 64 << 20;
+  // A commit takes at most this many bytes of queued entries (at least one entry);
+  // the rest opens the next commit. Bounds the time to write and sync one commit,
+  // so that a slow barrier is not followed by an ever larger commit. 0: no bound.
+  size_t max_batch_bytes = 2 << 20;
 };
 
 class WorkPool;
@@ -123,6 +127,9 @@ class Appender {
   };
   // Takes batches and writes their files; hands each to the publisher.
   void WriterLoop();
+  // Moves the next batch (all queued entries, up to max_batch_bytes) from pending_
+  // to batch_. Requires mu_ held.
+  void TakeBatch();
   // Makes each handed-off commit durable and publishes its checkpoint, in order.
   void PublisherLoop();
   // Writes the files of batch_ and a signed checkpoint covering them (not durable).

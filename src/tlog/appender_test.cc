@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -210,6 +211,68 @@ TEST_F(AppenderTest, UnderLoadCommitsEndAtBundleBoundaries) {
   auto report = Audit();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->checkpoint.size, uint64_t(kThreads * kPer + 300));
+}
+
+// Between Hold() and Release(), file-system barriers wait: entries submitted
+// meanwhile pile up behind the commit being published.
+class GatedSync final : public ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+  Status SyncFileSystem(const std::string& path) override {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return !held_; });
+    return base_.SyncFileSystem(path);
+  }
+  void Hold() {
+    std::lock_guard<std::mutex> l(mu_);
+    held_ = true;
+  }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    held_ = false;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool held_ = false;  // guarded by mu_
+};
+
+// A backlog is committed in bounded batches (max_batch_bytes), not as one commit
+// that would take ever longer to write and sync; an entry larger than the bound is
+// committed on its own.
+TEST_F(AppenderTest, BacklogIsCommittedInBatchesOfBoundedSize) {
+  GatedSync gate(fs_);
+  PublishRecorder fs(gate);
+  constexpr size_t kEntry = 30, kPerBatch = 100, kCount = 3000;
+  AppenderOptions options = Options();
+  options.max_batch_bytes = kPerBatch * (2 + kEntry);
+  auto a = std::move(Appender::Open(fs, "log", skey_, options)).value();
+  gate.Hold();
+  uint64_t last = 0;
+  for (size_t i = 0; i < kCount; ++i) {
+    std::string e = std::to_string(i);
+    last = *a->Submit(e + std::string(kEntry - e.size(), '.'));
+  }
+  last = *a->Submit(std::string(5 * options.max_batch_bytes, 'x'));
+  gate.Release();
+  ASSERT_TRUE(a->WaitDurable(last).ok());
+  ASSERT_TRUE(a->Close().ok());
+  const std::vector<uint64_t> sizes = fs.sizes();
+  ASSERT_FALSE(sizes.empty());
+  EXPECT_EQ(sizes.back(), kCount + 1);
+  uint64_t prev = 0;
+  for (uint64_t size : sizes) {
+    // A commit is one batch plus the entries carried over from the previous one
+    // (fewer than a bundle, see UnderLoadCommitsEndAtBundleBoundaries).
+    EXPECT_LE(size - prev, kPerBatch + kTileWidth - 1) << "commit " << prev << " -> " << size;
+    prev = size;
+  }
+  EXPECT_GE(sizes.size(), kCount / kPerBatch);
+  auto report = Audit();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->checkpoint.size, kCount + 1);
 }
 
 // Fails every directory fsync: a renamed checkpoint is then not durable.
