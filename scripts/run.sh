@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 source scripts/env.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja "${DOMICILE_RELEASE_FLAGS[@]}" >/dev/null
 cmake --build build --target domicile
 build/bin/domicile demo
 exec bash scripts/demo-log.sh build/bin/domicile

@@ -8,13 +8,12 @@ bash scripts/deps.sh
 source scripts/env.sh
 
 echo "== release build (-Werror) =="
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDOMICILE_WERROR=ON >/dev/null
+cmake -S . -B build -G Ninja "${DOMICILE_RELEASE_FLAGS[@]}" -DDOMICILE_WERROR=ON >/dev/null
 cmake --build build
 ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 900
 
 echo "== sanitizer build (ASan + UBSan) =="
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-  -DDOMICILE_SANITIZE=ON -DDOMICILE_WERROR=ON >/dev/null
+cmake -S . -B build-asan -G Ninja "${DOMICILE_SANITIZE_FLAGS[@]}" -DDOMICILE_WERROR=ON >/dev/null
 cmake --build build-asan
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
