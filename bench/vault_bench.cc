@@ -3,7 +3,7 @@
 // backend.
 //
 //   bench_vault [subjects=2000] [rounds=3] [rocksdb|postgres|all (default)]
-//   bench_vault scale SUBJECTS DIR [ops=2000] [no-raw]   (RocksDB)
+//   bench_vault scale SUBJECTS DIR [ops=2000] [raw|no-raw] [compact]   (RocksDB)
 //   bench_vault scale-pg SUBJECTS DIR [ops=2000] [one-db] (PostgreSQL 15)
 //   bench_vault crypto
 //
@@ -32,6 +32,9 @@
 #include <string>
 
 #include <libpq-fe.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +69,11 @@ constexpr int kReadPasses = 10;  // reads are cheap next to synced writes
 // database the one read two times in three (warmer in the CPU caches than the
 // plain one); `no-raw` leaves them out, so that plain and vault alternate alone.
 bool g_raw_rows = true;
+// `compact`: both databases are compacted fully (every column family, to the last
+// level) before they are opened, so that neither side is measured with more
+// level-0 files or levels than the other (each run's writes and the load's
+// history leave the two LSM trees in different shapes).
+bool g_compact_first = false;
 
 std::string SubjectId(int i) { return "subject-" + std::to_string(1000000 + i); }
 
@@ -369,6 +377,33 @@ std::unique_ptr<crypto::FileKeyring> BenchKeyring(const std::string& dir, std::s
   return std::move(*keyring);
 }
 
+// Opens the database in `dir` directly (every column family, with the store's
+// table options: 10-bit bloom filters) and compacts each family into its last
+// level, so both trees end with one level each.
+void CompactFully(const std::string& dir) {
+  std::vector<std::string> names;
+  rocksdb::Options opts;
+  Check(rocksdb::DB::ListColumnFamilies(opts, dir, &names).ok() ? Status::Ok() : InternalError("list families"),
+        "compact");
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions family;
+  family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const auto& name : names) families.push_back({name, family});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &raw);
+  Check(s.ok() ? Status::Ok() : InternalError(s.ToString()), "compact: open");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::CompactRangeOptions compact;  // everything to the last level (files already there stay)
+  for (auto* h : handles) {
+    s = db->CompactRange(compact, h, nullptr, nullptr);
+    Check(s.ok() ? Status::Ok() : InternalError(s.ToString()), "compact");
+    db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+}
+
 int ScaleRocksDb(int n, const std::string& dir, int ops) {
   std::filesystem::create_directories(dir);
   auto config = vault::ParseVaultConfig(kConfig);
@@ -402,6 +437,11 @@ int ScaleRocksDb(int n, const std::string& dir, int ops) {
     std::fprintf(stderr, "bench_vault: load done in %.0f s\n", Since(t0, Clk::now()));
   }
 
+  if (g_compact_first) {
+    const auto compacting = Clk::now();
+    for (const std::string which : {"/plain", "/sealed"}) CompactFully(dir + which);
+    std::printf("both databases compacted in %.1f s\n", Since(compacting, Clk::now()));
+  }
   const long rss_before = RssKib();
   const auto opening = Clk::now();
   auto db = open(/*sync=*/true);
@@ -702,6 +742,7 @@ int main(int argc, char** argv) {
     const int n = std::atoi(argv[2]), ops = argc > 4 ? std::atoi(argv[4]) : 2000;
     const bool one_db = argc > 5 && std::string(argv[5]) == "one-db";
     g_raw_rows = !(argc > 5 && std::string(argv[5]) == "no-raw");
+    g_compact_first = argc > 6 && std::string(argv[6]) == "compact";
     return std::string(argv[1]) == "scale" ? ScaleRocksDb(n, argv[3], ops) : ScalePostgres(n, argv[3], ops, one_db);
   }
   const int n = argc > 1 ? std::atoi(argv[1]) : 2000;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include <optional>
 #include <string>
 
@@ -76,6 +79,42 @@ TEST(DekCacheTest, AReadMissIsCachedOnItsSecondMissOnly) {
   c.Erase("e");
   c.InsertOnSecondMiss(g, "f", "SG", "wf", Dek('f'));
   EXPECT_EQ(Get(c, "f", "SG", "wf"), std::nullopt);
+}
+
+TEST(DekCacheTest, StaysExactThroughManyInsertsEvictionsAndErases) {
+  // Against a model: a key is found iff it is among the last `capacity` distinct
+  // subjects inserted (and not erased since). Small tables, so hash slots collide.
+  constexpr size_t kCapacity = 3;
+  DekCache c(kCapacity);
+  std::vector<std::string> recent;  // most recent first
+  uint32_t x = 12345;
+  for (int step = 0; step < 2000; ++step) {
+    x = x * 1103515245 + 12345;
+    const std::string s = "s" + std::to_string((x >> 8) % 10);
+    const int op = (x >> 20) % 4;
+    recent.erase(std::remove(recent.begin(), recent.end(), s), recent.end());
+    if (op == 0) {
+      c.Erase(s);
+    } else if (op == 3 && step % 97 == 0) {
+      c.Clear();
+      recent.clear();
+    } else {
+      c.Insert(c.generation(), s, "SG", "w" + s, Dek('k'));
+      recent.insert(recent.begin(), s);
+      if (recent.size() > kCapacity) recent.pop_back();
+    }
+    for (int i = 0; i < 10; ++i) {
+      const std::string t = "s" + std::to_string(i);
+      const bool cached = std::find(recent.begin(), recent.end(), t) != recent.end();
+      DataKey k;
+      ASSERT_EQ(c.Find(t, "SG", "w" + t, k), cached) << "step " << step << " subject " << t;
+      if (cached) {  // a Find moves it to the front, as in the cache
+        recent.erase(std::remove(recent.begin(), recent.end(), t), recent.end());
+        recent.insert(recent.begin(), t);
+      }
+    }
+    ASSERT_EQ(c.size(), recent.size());
+  }
 }
 
 TEST(DekCacheTest, InsertRacingAnEraseOrClearIsDropped) {
