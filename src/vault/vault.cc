@@ -323,6 +323,12 @@ Status Vault::Put(std::string_view subject, std::string_view home, const FieldVa
   return applied;
 }
 
+Result<store::SubjectRecord> Vault::ReadSubject(std::string_view subject) {
+  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
+  if (!rec) return NotFoundError("vault: no such subject");
+  return std::move(*rec);
+}
+
 Status Vault::CheckGetArguments(std::string_view subject, std::string_view collection) const {
   RETURN_IF_ERROR(CheckUnsealed());
   RETURN_IF_ERROR(ValidateSubject(subject));
@@ -336,9 +342,8 @@ Result<std::vector<FieldValue>> Vault::Get(std::string_view subject, std::string
                                            const std::vector<std::string>& fields) {
   RETURN_IF_ERROR(CheckGetArguments(subject, collection));
   std::shared_lock shred(shred_mu_);
-  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
-  if (!rec) return NotFoundError("vault: no such subject");
-  return GetLocked(*rec, collection, fields);
+  ASSIGN_OR_RETURN(const store::SubjectRecord rec, ReadSubject(subject));
+  return GetLocked(rec, collection, fields);
 }
 
 Result<std::vector<FieldValue>> Vault::Get(const SubjectRef& subject, std::string_view collection,
@@ -351,9 +356,8 @@ Result<std::vector<FieldValue>> Vault::Get(const SubjectRef& subject, std::strin
     // an epoch change (a KEK rotation between its rewrap and its end): read again.
     if (out.ok() || out.status().code() != StatusCode::kDataLoss) return out;
   }
-  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject.id()));
-  if (!rec) return NotFoundError("vault: no such subject");
-  return GetLocked(*rec, collection, fields);
+  ASSIGN_OR_RETURN(const store::SubjectRecord rec, ReadSubject(subject.id()));
+  return GetLocked(rec, collection, fields);
 }
 
 Result<std::vector<FieldValue>> Vault::GetLocked(const store::SubjectRecord& rec, std::string_view collection,
@@ -382,9 +386,8 @@ Result<std::vector<FieldValue>> Vault::GetLocked(const store::SubjectRecord& rec
 Result<std::string> Vault::Home(std::string_view subject) {
   RETURN_IF_ERROR(CheckUnsealed());
   RETURN_IF_ERROR(ValidateSubject(subject));
-  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
-  if (!rec) return NotFoundError("vault: no such subject");
-  return rec->home;
+  ASSIGN_OR_RETURN(store::SubjectRecord rec, ReadSubject(subject));
+  return std::move(rec.home);
 }
 
 Result<SubjectRef> Vault::Subject(std::string_view subject) {
@@ -395,9 +398,7 @@ Result<SubjectRef> Vault::Subject(std::string_view subject) {
   // Shared, as Get: the record and its epoch belong to one state between shreds.
   std::shared_lock shred(shred_mu_);
   ref.epoch_ = record_epoch_.load(std::memory_order_acquire);
-  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
-  if (!rec) return NotFoundError("vault: no such subject");
-  ref.record_ = std::move(*rec);
+  ASSIGN_OR_RETURN(ref.record_, ReadSubject(subject));
   return ref;
 }
 
@@ -460,15 +461,14 @@ Result<ShredReceipt> Vault::Delete(std::string_view subject) {
   // (the exclusive lock keeps every other operation out until the shred is done).
   dek_cache_.Erase(subject);
   record_epoch_.fetch_add(1, std::memory_order_acq_rel);  // no SubjectRef read before survives it
-  ASSIGN_OR_RETURN(std::optional<store::SubjectRecord> rec, store_->GetSubject(subject));
-  if (!rec) return NotFoundError("vault: no such subject");
-  RETURN_IF_ERROR(CheckPlacement(config_.site(), rec->home, Category::kInteroperable));
+  ASSIGN_OR_RETURN(const store::SubjectRecord rec, ReadSubject(subject));
+  RETURN_IF_ERROR(CheckPlacement(config_.site(), rec.home, Category::kInteroperable));
   ASSIGN_OR_RETURN(std::vector<store::FieldRecord> fields, store_->GetAllFields(subject));
 
   ShredReceipt r;
   ASSIGN_OR_RETURN(std::string pseudonym, keyring_->BlindIndexToken("vault.subject", subject));
   r.subject_pseudonym = HexEncode(pseudonym);
-  r.home = rec->home;
+  r.home = rec.home;
   r.site = config_.site_id;
   r.kek_jurisdiction = key_jurisdiction_;
   r.shred_bucket = BucketOf(subject);

@@ -162,6 +162,8 @@ class Vault {
   Result<std::vector<FieldValue>> GetLocked(const store::SubjectRecord& rec, std::string_view collection,
                                             const std::vector<std::string>& fields);
   Status CheckGetArguments(std::string_view subject, std::string_view collection) const;
+  // The subject's record from the store. NotFound if unknown (or shredded).
+  Result<store::SubjectRecord> ReadSubject(std::string_view subject);
 
   const VaultConfig config_;
   store::Store* const store_;

@@ -1,9 +1,8 @@
 // The embedded default backend: one RocksDB database per vault site, records in
 // the default column family (each subject's record followed by its fields), index
-// entries and meta in the "aux" family. Every
-// write is a single WriteBatch written with a synced WAL, so an OK'd write
-// survives kill -9 and power loss. Key layout: store/rocksdb/key_codec.h,
-// docs/vault.md.
+// entries and meta in the "aux" family. Every write is a single WriteBatch written
+// with a synced WAL, so an OK'd write survives kill -9 and power loss. Key layout:
+// store/rocksdb/key_codec.h, docs/vault.md.
 #ifndef DOMICILE_STORE_ROCKSDB_ROCKSDB_STORE_H_
 #define DOMICILE_STORE_ROCKSDB_ROCKSDB_STORE_H_
 
@@ -27,8 +26,8 @@ struct RocksDbStoreOptions {
 // Opens (creating if absent) the database in `dir`. The WAL lives in `dir` too.
 // Format-1 and format-2 databases are migrated to format 3 first (docs/vault.md,
 // "RocksDB layout"; a rewrite of the record family: 39 s for the two 1M-subject
-// bench databases, 2.2 GiB). kFailedPrecondition
-// if `dir` holds another format version or is locked by another open store;
+// bench databases, 2.2 GiB). kFailedPrecondition if `dir` holds another format
+// version or is locked by another open store;
 // kDataLoss for a corrupt key met while migrating; kUnavailable / kDataLoss for
 // I/O errors / corruption.
 Result<std::unique_ptr<Store>> OpenRocksDbStore(const std::string& dir, const RocksDbStoreOptions& options = {});

@@ -26,10 +26,13 @@ size_t DoorkeeperSlots(size_t capacity) {
 
 DekCache::DekCache(size_t capacity) : capacity_(capacity), seen_(DoorkeeperSlots(capacity), 0) {}
 
-bool DekCache::SeenBefore(std::string_view subject) {
+DekCache::SeenSlot DekCache::SlotOf(std::string_view subject) {
   const size_t h = std::hash<std::string_view>{}(subject);
-  uint32_t& slot = seen_[h & (seen_.size() - 1)];
-  const uint32_t fingerprint = uint32_t(uint64_t(h) >> 32) | 1;
+  return {seen_[h & (seen_.size() - 1)], uint32_t(uint64_t(h) >> 32) | 1};
+}
+
+bool DekCache::SeenBefore(std::string_view subject) {
+  auto [slot, fingerprint] = SlotOf(subject);
   if (slot == fingerprint) {
     slot = 0;
     return true;
@@ -39,8 +42,8 @@ bool DekCache::SeenBefore(std::string_view subject) {
 }
 
 void DekCache::MarkSeen(std::string_view subject) {
-  const size_t h = std::hash<std::string_view>{}(subject);
-  seen_[h & (seen_.size() - 1)] = uint32_t(uint64_t(h) >> 32) | 1;
+  auto [slot, fingerprint] = SlotOf(subject);
+  slot = fingerprint;
 }
 
 uint64_t DekCache::generation() const {

@@ -84,6 +84,12 @@ class DekCache {
     DataKey dek;
   };
   using List = std::list<Entry>;
+  // The doorkeeper slot of `subject` and the fingerprint (never 0) it would hold.
+  struct SeenSlot {
+    uint32_t& slot;
+    uint32_t fingerprint;
+  };
+  SeenSlot SlotOf(std::string_view subject);  // requires mu_
   // True if `subject` was marked seen (and clears the mark); else marks it.
   bool SeenBefore(std::string_view subject);  // requires mu_
   void MarkSeen(std::string_view subject);    // requires mu_

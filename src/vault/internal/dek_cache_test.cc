@@ -3,10 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <vector>
-
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace domicile::vault::internal {
 namespace {
