@@ -380,11 +380,22 @@ Result<uint64_t> Appender::Submit(std::string_view entry) {
   uint64_t index;
   {
     std::unique_lock<std::mutex> l(mu_);
-    space_cv_.wait(l, [&] { return stop_ || !failed_.ok() || pending_.size() < options_.max_pending_bytes; });
+    space_cv_.wait(l, [&] { return stop_ || !failed_.ok() || pending_bytes_ < options_.max_pending_bytes; });
     if (!failed_.ok()) return failed_;
     if (stop_) return FailedPreconditionError("log appender is closed");
-    AppendBundleEntry(pending_, entry);
-    pending_hashes_.push_back(leaf);
+    const size_t bytes = 2 + entry.size();
+    if (pending_.empty() || (options_.max_batch_bytes != 0 && !pending_.back().hashes.empty() &&
+                             pending_.back().entries.size() + bytes > options_.max_batch_bytes)) {
+      if (spare_.empty()) {
+        pending_.emplace_back();
+      } else {
+        pending_.push_back(std::move(spare_.back()));
+        spare_.pop_back();
+      }
+    }
+    AppendBundleEntry(pending_.back().entries, entry);
+    pending_.back().hashes.push_back(leaf);
+    pending_bytes_ += bytes;
     index = next_index_++;
     if (writer_idle_) {
       writer_idle_ = false;
@@ -420,13 +431,13 @@ void Appender::Fail(const Status& st) {
 void Appender::WriterLoop() {
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
-    while (pending_.empty() && carry_hashes_.empty() && !stop_ && failed_.ok()) {
+    while (pending_.empty() && carry_.hashes.empty() && !stop_ && failed_.ok()) {
       writer_idle_ = true;
       work_cv_.wait(l);
     }
     writer_idle_ = false;
     // Stopped with everything handed off, or failed.
-    if ((pending_.empty() && carry_hashes_.empty()) || !failed_.ok()) break;
+    if ((pending_.empty() && carry_.hashes.empty()) || !failed_.ok()) break;
     TakeBatch();
     l.unlock();
     space_cv_.notify_all();
@@ -449,25 +460,16 @@ void Appender::WriterLoop() {
 }
 
 void Appender::TakeBatch() {
-  if (options_.max_batch_bytes == 0 || pending_.size() <= options_.max_batch_bytes) {
-    batch_.swap(pending_);
-    pending_.clear();
-    batch_hashes_.swap(pending_hashes_);
-    pending_hashes_.clear();
-    return;
+  if (spare_.size() < 2) {  // keeps the buffers' capacity for the next chunks
+    batch_.entries.clear();
+    batch_.hashes.clear();
+    spare_.push_back(std::move(batch_));
   }
-  // Whole entries up to the bound (at least one); the rest stays queued, in order.
-  size_t bytes = 0, count = 0;
-  while (bytes < pending_.size()) {
-    const size_t len = BundleEntryBytes(pending_, bytes);
-    if (count > 0 && bytes + len > options_.max_batch_bytes) break;
-    bytes += len;
-    ++count;
-  }
-  batch_.assign(pending_, 0, bytes);
-  pending_.erase(0, bytes);
-  batch_hashes_.assign(pending_hashes_.begin(), pending_hashes_.begin() + count);
-  pending_hashes_.erase(pending_hashes_.begin(), pending_hashes_.begin() + count);
+  batch_ = Chunk();
+  if (pending_.empty()) return;  // only carried entries are left
+  batch_ = std::move(pending_.front());
+  pending_.pop_front();
+  pending_bytes_ -= batch_.entries.size();
 }
 
 void Appender::PublisherLoop() {
@@ -562,13 +564,13 @@ Status Appender::Prepare(Publication& p) {
   // boundary are committed with partials as usual, so nothing waits for more input.
   // The carried entries were held back by the previous commit, which therefore
   // ended at a boundary: they precede all of batch_ and the tail lies in batch_.
-  const size_t total = carry_hashes_.size() + batch_hashes_.size();
+  const size_t total = carry_.hashes.size() + batch_.hashes.size();
   const size_t tail = bundle_count_ + total >= kTileWidth ? (bundle_count_ + total) % kTileWidth : 0;
-  add(carry_, carry_hashes_, carry_hashes_.size());
-  const size_t keep = batch_hashes_.size() - tail;
-  const size_t kept_bytes = add(batch_, batch_hashes_, keep);
-  carry_.assign(batch_, kept_bytes);
-  carry_hashes_.assign(batch_hashes_.begin() + keep, batch_hashes_.end());
+  add(carry_.entries, carry_.hashes, carry_.hashes.size());
+  const size_t keep = batch_.hashes.size() - tail;
+  const size_t kept_bytes = add(batch_.entries, batch_.hashes, keep);
+  carry_.entries.assign(batch_.entries, kept_bytes);
+  carry_.hashes.assign(batch_.hashes.begin() + keep, batch_.hashes.end());
   const uint64_t new_size = edge_.size();
   if (bundle_count_ != 0) files_.push_back(File{EntriesPath(new_size / kTileWidth, bundle_count_), bundle_});
   for (int level = 0; level < 8 && (new_size >> (kTileHeight * level)) != 0; ++level) {
