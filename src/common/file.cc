@@ -172,6 +172,15 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
 
+  Status DropCache(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError("open " + path, errno);
+    int rc = ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);  // returns the error number
+    ::close(fd);
+    if (rc != 0) return PosixError("fadvise " + path, rc);
+    return Status::Ok();
+  }
+
   Result<std::string> BootId() override {
     ASSIGN_OR_RETURN(std::string id, ReadFile("/proc/sys/kernel/random/boot_id"));
     while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
@@ -217,6 +226,8 @@ Status FileSystem::RemoveDir(const std::string& path) {
 Status FileSystem::SyncFileSystem(const std::string& any_path_on_it) {
   return UnimplementedError("syncfs " + any_path_on_it + ": not supported by this file system");
 }
+
+Status FileSystem::DropCache(const std::string&) { return Status::Ok(); }
 
 Result<std::string> FileSystem::BootId() { return UnimplementedError("boot id: not supported by this file system"); }
 

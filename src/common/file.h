@@ -55,6 +55,11 @@ class FileSystem {
   // same path (Linux >= 5.8), so a caller makes one call before it starts writing.
   // The default is Unimplemented.
   virtual Status SyncFileSystem(const std::string& any_path_on_it);
+  // Hint that the file's cached pages will not be read again soon, so that the
+  // page cache keeps other data (posix_fadvise(POSIX_FADV_DONTNEED)). Only pages
+  // already written back are dropped: call it once the file is durable. The
+  // content is unchanged. The default does nothing.
+  virtual Status DropCache(const std::string& path);
   // Names (not paths) of the entries of a directory, sorted.
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
   // Identifies the running boot of the system (Linux: /proc/sys/kernel/random/boot_id).

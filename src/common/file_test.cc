@@ -1,6 +1,13 @@
 #include "common/file.h"
 
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -102,6 +109,42 @@ TEST(PosixFileSystemTest, SyncFileSystem) {
   EXPECT_TRUE(fs.SyncFileSystem(tmp.path()).ok());
   EXPECT_TRUE(fs.SyncFileSystem(tmp.path()).ok());  // the cached descriptor again
   EXPECT_EQ(fs.SyncFileSystem(tmp.path() + "/missing").code(), StatusCode::kNotFound);
+}
+
+// Pages of `path` in the page cache (mincore on a mapping that touches none).
+size_t ResidentPages(const std::string& path, size_t size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return 0;
+  const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in((size + page - 1) / page);
+  size_t resident = 0;
+  if (::mincore(map, size, in.data()) == 0) {
+    for (unsigned char c : in) resident += c & 1;
+  }
+  ::munmap(map, size);
+  return resident;
+}
+
+TEST(PosixFileSystemTest, DropCacheEvictsADurableFileAndKeepsItsContent) {
+  testing::TempDir tmp;
+  FileSystem& fs = *FileSystem::Default();
+  const std::string path = tmp.path() + "/bundle", data(256 << 10, 'b');
+  auto f = fs.NewWritableFile(path);
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append(data).ok());
+  ASSERT_TRUE((*f)->Sync().ok());
+  ASSERT_TRUE((*f)->Close().ok());
+  struct statfs sfs {};
+  ASSERT_EQ(::statfs(path.c_str(), &sfs), 0);
+  if (sfs.f_type == TMPFS_MAGIC) GTEST_SKIP() << "on tmpfs the page cache is the file's storage";
+  ASSERT_GT(ResidentPages(path, data.size()), 0u);  // just written: cached
+  ASSERT_TRUE(fs.DropCache(path).ok());
+  EXPECT_EQ(ResidentPages(path, data.size()), 0u);
+  EXPECT_EQ(*fs.ReadFile(path), data);
+  EXPECT_EQ(fs.DropCache(tmp.path() + "/missing").code(), StatusCode::kNotFound);
 }
 
 }  // namespace

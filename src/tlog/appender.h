@@ -142,9 +142,13 @@ class Appender {
   void MarkDurable(const Publication& p, int64_t now_micros);
   // Records the first commit error and wakes everyone. Requires mu_ held.
   void Fail(const Status& st);
-  // Deletes the partial tiles and bundles that published checkpoints superseded.
+  // Deletes the partial tiles and bundles that published checkpoints superseded,
+  // and drops the published full bundles from the page cache.
   void JanitorLoop();
   void RemoveSupersededPartials(uint64_t old_size, uint64_t new_size);
+  // Drops the full bundles a commit from old_size to new_size published from the
+  // page cache (FileSystem::DropCache).
+  void DropPublishedBundles(uint64_t old_size, uint64_t new_size);
 
   // Holds the directory until Close() has stopped the threads. Guarded by mu_.
   std::unique_ptr<DirLock> lock_;

@@ -138,6 +138,7 @@ class ForwardingFileSystem : public FileSystem {
   Status SyncFileSystem(const std::string& path) override { return base_.SyncFileSystem(path); }
   Result<std::vector<std::string>> ListDir(const std::string& path) override { return base_.ListDir(path); }
   Result<std::string> BootId() override { return base_.BootId(); }
+  Status DropCache(const std::string& path) override { return base_.DropCache(path); }
 
  protected:
   FileSystem& base_;
@@ -238,6 +239,42 @@ class GatedSync final : public ForwardingFileSystem {
   std::condition_variable cv_;
   bool held_ = false;  // guarded by mu_
 };
+
+// Records the paths the appender drops from the page cache.
+class DropRecorder final : public ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+  Status DropCache(const std::string& path) override {
+    std::lock_guard<std::mutex> l(mu_);
+    dropped_.push_back(path);
+    return base_.DropCache(path);
+  }
+  std::vector<std::string> dropped() {
+    std::lock_guard<std::mutex> l(mu_);
+    return dropped_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> dropped_;
+};
+
+// Published full bundles leave the page cache (the log does not read them again);
+// partial bundles and tiles stay.
+TEST_F(AppenderTest, DropsPublishedFullBundlesFromTheCache) {
+  DropRecorder fs(fs_);
+  auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
+  AppendBatch(*a, "x", 300);  // bundle 0 full, bundle 1 partial
+  AppendBatch(*a, "y", 500);  // bundles 1 and 2 full, bundle 3 partial
+  ASSERT_TRUE(a->Close().ok());  // waits for the janitor
+  std::vector<std::string> dropped = fs.dropped();
+  std::sort(dropped.begin(), dropped.end());
+  EXPECT_EQ(dropped, (std::vector<std::string>{"log/tile/entries/000", "log/tile/entries/001",
+                                               "log/tile/entries/002"}));
+  auto report = Audit();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->checkpoint.size, 800u);
+}
 
 // A backlog is committed in bounded batches (max_batch_bytes), not as one commit
 // that would take ever longer to write and sync; an entry larger than the bound is
