@@ -375,10 +375,14 @@ int main(int argc, char** argv) {
   Figures durable = RunAppender(*FileSystem::Default(), dir, seconds, threads);
   if (durable.ok) {
     Print(durable, hash_all.wall_rate, hash_all.per_cpu_s);
-    std::printf("  target >= 1,000,000 durable entries/s with a commit at least every 10 ms: %s (rate %s, max "
-                "interval %s)\n",
-                durable.rate >= 1e6 && durable.intervals.max_ms <= 10 ? "met" : "NOT met",
-                durable.rate >= 1e6 ? "met" : "missed", durable.intervals.max_ms <= 10 ? "met" : "missed");
+    // Both readings of "a commit at least every 10 ms": for 99 % of the intervals, and
+    // for every one (compare the device baseline's intervals over 10 ms below).
+    const Intervals& iv = durable.intervals;
+    std::printf("  target >= 1,000,000 durable entries/s with a commit at least every 10 ms: rate %s; 99 %% of "
+                "intervals <= 10 ms %s; every interval <= 10 ms %s (%llu of %llu over, max %.2f ms)\n",
+                durable.rate >= 1e6 ? "met" : "missed", iv.p99_ms <= 10 ? "met" : "missed",
+                iv.max_ms <= 10 ? "met" : "missed", static_cast<unsigned long long>(iv.over_10ms),
+                static_cast<unsigned long long>(iv.commits > 0 ? iv.commits - 1 : 0), iv.max_ms);
   }
   // The device baseline on the same directory, at the appender's byte rate.
   const double entries_per_s = std::max(durable.rate, 1e6);
