@@ -1,10 +1,11 @@
 // The log writer: appends entries to a tlog-tiles directory with group commit.
-// Many threads submit entries; a writer thread takes everything queued and writes
-// the new entry bundles, tiles and checkpoint (as a temporary file); a publisher
-// thread makes them all durable with one file-system barrier (syncfs), renames the
-// checkpoint into place, syncs the log directory, and only then acknowledges the
-// batch. The writer prepares the next batch while the publisher works. This is the
-// API the gateway uses to make an audit entry durable before data leaves.
+// Many threads submit entries; a writer thread takes a batch of what is queued (at
+// most AppenderOptions::max_batch_bytes) and writes the new entry bundles, tiles
+// and checkpoint (as a temporary file); a publisher thread makes them all durable
+// with one file-system barrier (syncfs), renames the checkpoint into place, syncs
+// the log directory, and only then acknowledges the batch. The writer prepares the
+// next batch while the publisher works. This is the API the gateway uses to make an
+// audit entry durable before data leaves.
 //
 // Crash safety: files covered by the published checkpoint are never rewritten; new
 // files are durable before the checkpoint that covers them is published; the
