@@ -546,8 +546,19 @@ Status Appender::Prepare(Publication& p) {
   // Adds the first `count` entries of `entries` (bundle format) to the tree and the
   // bundles; returns the byte length they took.
   auto add = [&](std::string_view entries, std::span<const Hash> hashes, size_t count) {
-    size_t pos = 0;
-    for (size_t i = 0; i < count; ++i) {
+    size_t pos = 0, i = 0;
+    while (i < count) {
+      if (bundle_count_ == 0 && count - i >= kTileWidth) {
+        // A whole bundle within `entries` is written from there, not copied.
+        const size_t start = pos;
+        const uint64_t index = edge_.size() / kTileWidth;
+        for (const size_t end = i + kTileWidth; i < end; ++i) {
+          pos += BundleEntryBytes(entries, pos);
+          edge_.Append(hashes[i], on_full);
+        }
+        files_.push_back(File{EntriesPath(index, kTileWidth), {}, entries.substr(start, pos - start)});
+        continue;
+      }
       const size_t len = BundleEntryBytes(entries, pos);
       bundle_.append(entries, pos, len);
       pos += len;
@@ -556,7 +567,7 @@ Status Appender::Prepare(Publication& p) {
         bundle_ = std::string();
         bundle_count_ = 0;
       }
-      edge_.Append(hashes[i], on_full);
+      edge_.Append(hashes[i++], on_full);
     }
     return pos;
   };
@@ -569,6 +580,8 @@ Status Appender::Prepare(Publication& p) {
   // ended at a boundary: they precede all of batch_ and the tail lies in batch_.
   const size_t total = carry_.hashes.size() + batch_.hashes.size();
   const size_t tail = bundle_count_ + total >= kTileWidth ? (bundle_count_ + total) % kTileWidth : 0;
+  // The carried entries are fewer than a bundle, so no file borrows from carry_,
+  // which is overwritten below; files borrow from batch_, which outlives the write.
   add(carry_.entries, carry_.hashes, carry_.hashes.size());
   const size_t keep = batch_.hashes.size() - tail;
   const size_t kept_bytes = add(batch_.entries, batch_.hashes, keep);
@@ -613,7 +626,7 @@ Status Appender::WriteFiles() {
   // No fsync per file: the caller's SyncFileSystem covers them all.
   return pool_->Run(files_.size(), [&](size_t i) -> Status {
     ASSIGN_OR_RETURN(auto file, fs_.NewWritableFile(JoinPath(dir_, files_[i].path)));
-    RETURN_IF_ERROR(file->Append(files_[i].data));
+    RETURN_IF_ERROR(file->Append(files_[i].bytes()));
     return file->Close();
   });
 }

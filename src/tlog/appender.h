@@ -119,6 +119,9 @@ class Appender {
   struct File {
     std::string path;  // relative to dir_
     std::string data;
+    // Written instead of `data` when set: a full bundle's bytes inside batch_.
+    std::string_view borrowed;
+    std::string_view bytes() const { return borrowed.empty() ? std::string_view(data) : borrowed; }
   };
 
   Appender(FileSystem& fs, std::string dir, std::unique_ptr<DirLock> lock, std::unique_ptr<NoteSigner> signer,
