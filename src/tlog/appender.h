@@ -95,6 +95,8 @@ class Appender {
     uint64_t commits = 0;
     uint64_t files_written = 0;
     int64_t max_commit_micros = 0;  // longest commit: batch taken to checkpoint durable
+    // The writer's time to build a commit and write its files (not durable yet).
+    int64_t total_prepare_micros = 0, max_prepare_micros = 0;
     // Time in the two barriers of a publication: the file-system sync of a commit's files,
     // and the rename of its checkpoint with the fsync of the directory.
     int64_t total_sync_micros = 0, max_sync_micros = 0;
@@ -105,7 +107,7 @@ class Appender {
     int64_t total_interval_micros = 0;
     // The same intervals counted by length: bucket i holds those <= kIntervalBucketMicros[i],
     // the last bucket the longer ones.
-    static constexpr int64_t kIntervalBucketMicros[] = {1000, 2000, 5000, 10000, 20000, 50000, 100000};
+    static constexpr int64_t kIntervalBucketMicros[] = {1000, 2000, 5000, 10000, 12500, 15000, 20000, 50000, 100000};
     std::array<uint64_t, std::size(kIntervalBucketMicros) + 1> intervals_by_length{};
   };
   Stats stats() const;
