@@ -240,6 +240,51 @@ class GatedSync final : public ForwardingFileSystem {
   bool held_ = false;  // guarded by mu_
 };
 
+// Records the appender's barriers and checkpoint renames in order.
+class BarrierRecorder final : public ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+  Status Rename(const std::string& from, const std::string& to) override {
+    Record("rename " + from + " " + to);
+    return base_.Rename(from, to);
+  }
+  Status SyncDir(const std::string& path) override {
+    Record("syncdir");
+    return base_.SyncDir(path);
+  }
+  Status SyncFileSystem(const std::string& path) override {
+    Record("syncfs");
+    return base_.SyncFileSystem(path);
+  }
+  std::vector<std::string> ops() {
+    std::lock_guard<std::mutex> l(mu_);
+    return ops_;
+  }
+
+ private:
+  void Record(std::string op) {
+    std::lock_guard<std::mutex> l(mu_);
+    ops_.push_back(std::move(op));
+  }
+
+  std::mutex mu_;
+  std::vector<std::string> ops_;  // guarded by mu_
+};
+
+// Each commit syncs its files, then renames its checkpoint into place, then fsyncs
+// the directory, and is acknowledged only after that (the barriers' order is the
+// durability protocol, docs/audit-log.md).
+TEST_F(AppenderTest, EachCommitSyncsThenRenamesThenFsyncsTheDirectory) {
+  BarrierRecorder fs(fs_);
+  auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
+  ASSERT_TRUE(a->Append("a").ok());
+  EXPECT_EQ(fs.ops(), (std::vector<std::string>{"syncfs", "syncfs", "rename log/checkpoint.tmp0 log/checkpoint",
+                                                "syncdir"}));
+  ASSERT_TRUE(a->Append("b").ok());
+  EXPECT_EQ(fs.ops().size(), 7u);
+  EXPECT_EQ(fs.ops().back(), "syncdir");
+}
+
 // Records the paths the appender drops from the page cache.
 class DropRecorder final : public ForwardingFileSystem {
  public:
