@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -166,7 +167,11 @@ class Appender {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;     // writer waits for entries or stop
-  std::condition_variable durable_cv_;  // waiters for durability
+  // A thread in WaitDurable(index), woken through its own condition variable.
+  struct Waiter {
+    std::condition_variable cv;
+  };
+  std::multimap<uint64_t, Waiter*> waiters_;  // guarded by mu_: by index; each removes itself
   std::condition_variable space_cv_;    // submitters waiting for queue space
   // Queued entries (bundle format) and their leaf hashes, in chunks of at most
   // max_batch_bytes (except a chunk of one larger entry): a commit takes the front
