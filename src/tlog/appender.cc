@@ -420,9 +420,9 @@ Status Appender::WaitDurable(uint64_t index) {
     // Woken when this index is durable or the log failed, not by every commit: a
     // commit wakes only the callers it satisfies, who then take mu_ (a wake-up of all
     // of them would contend with the writer and the publisher for it).
-    Waiter w;
-    const auto it = waiters_.emplace(index, &w);
-    w.cv.wait(l, [&] { return durable_size_ > index || !failed_.ok(); });
+    std::condition_variable cv;
+    const auto it = waiters_.emplace(index, &cv);
+    cv.wait(l, [&] { return durable_size_ > index || !failed_.ok(); });
     waiters_.erase(it);
   }
   if (durable_size_ > index) return Status::Ok();
@@ -437,7 +437,7 @@ Result<uint64_t> Appender::Append(std::string_view entry) {
 
 void Appender::Fail(const Status& st) {
   if (failed_.ok()) failed_ = Status(st.code(), "log commit failed (reopen the log to continue): " + st.message());
-  for (auto& [index, w] : waiters_) w->cv.notify_one();
+  for (const auto& [index, cv] : waiters_) cv->notify_one();
   space_cv_.notify_all();
   handoff_cv_.notify_all();
   work_cv_.notify_all();
@@ -530,7 +530,7 @@ void Appender::MarkDurable(const Publication& p, int64_t now_micros) {
   }
   last_durable_micros_ = now_micros;
   durable_size_ = p.new_size;
-  for (auto it = waiters_.begin(); it != waiters_.end() && it->first < durable_size_; ++it) it->second->cv.notify_one();
+  for (auto it = waiters_.begin(); it != waiters_.end() && it->first < durable_size_; ++it) it->second->notify_one();
   // Removing files is off the publisher's path: on a file system mounted with
   // `discard` an unlink waits for the device, which would delay the next commit.
   superseded_.emplace_back(p.old_size, p.new_size);

@@ -166,13 +166,11 @@ class Appender {
   const AppenderOptions options_;
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;     // writer waits for entries or stop
-  // A thread in WaitDurable(index), woken through its own condition variable.
-  struct Waiter {
-    std::condition_variable cv;
-  };
-  std::multimap<uint64_t, Waiter*> waiters_;  // guarded by mu_: by index; each removes itself
-  std::condition_variable space_cv_;    // submitters waiting for queue space
+  std::condition_variable work_cv_;  // writer waits for entries or stop
+  // Threads in WaitDurable(index), by index, each woken through its own condition
+  // variable. Guarded by mu_; each waiter removes itself.
+  std::multimap<uint64_t, std::condition_variable*> waiters_;
+  std::condition_variable space_cv_;  // submitters waiting for queue space
   // Queued entries (bundle format) and their leaf hashes, in chunks of at most
   // max_batch_bytes (except a chunk of one larger entry): a commit takes the front
   // chunk whole, so taking a batch never copies or moves queued bytes.
