@@ -240,10 +240,30 @@ class GatedSync final : public ForwardingFileSystem {
   bool held_ = false;  // guarded by mu_
 };
 
-// Records the appender's barriers and checkpoint renames in order.
-class BarrierRecorder final : public ForwardingFileSystem {
+// Records, in order, the calls a subclass chooses to watch.
+class RecordingFileSystem : public ForwardingFileSystem {
  public:
   using ForwardingFileSystem::ForwardingFileSystem;
+  std::vector<std::string> records() {
+    std::lock_guard<std::mutex> l(mu_);
+    return records_;
+  }
+
+ protected:
+  void Record(std::string what) {
+    std::lock_guard<std::mutex> l(mu_);
+    records_.push_back(std::move(what));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> records_;  // guarded by mu_
+};
+
+// Records the appender's barriers and checkpoint renames.
+class BarrierRecorder final : public RecordingFileSystem {
+ public:
+  using RecordingFileSystem::RecordingFileSystem;
   Status Rename(const std::string& from, const std::string& to) override {
     Record("rename " + from + " " + to);
     return base_.Rename(from, to);
@@ -256,19 +276,6 @@ class BarrierRecorder final : public ForwardingFileSystem {
     Record("syncfs");
     return base_.SyncFileSystem(path);
   }
-  std::vector<std::string> ops() {
-    std::lock_guard<std::mutex> l(mu_);
-    return ops_;
-  }
-
- private:
-  void Record(std::string op) {
-    std::lock_guard<std::mutex> l(mu_);
-    ops_.push_back(std::move(op));
-  }
-
-  std::mutex mu_;
-  std::vector<std::string> ops_;  // guarded by mu_
 };
 
 // Each commit syncs its files, then renames its checkpoint into place, then fsyncs
@@ -278,30 +285,21 @@ TEST_F(AppenderTest, EachCommitSyncsThenRenamesThenFsyncsTheDirectory) {
   BarrierRecorder fs(fs_);
   auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
   ASSERT_TRUE(a->Append("a").ok());
-  EXPECT_EQ(fs.ops(), (std::vector<std::string>{"syncfs", "syncfs", "rename log/checkpoint.tmp0 log/checkpoint",
-                                                "syncdir"}));
+  EXPECT_EQ(fs.records(),
+            (std::vector<std::string>{"syncfs", "syncfs", "rename log/checkpoint.tmp0 log/checkpoint", "syncdir"}));
   ASSERT_TRUE(a->Append("b").ok());
-  EXPECT_EQ(fs.ops().size(), 7u);
-  EXPECT_EQ(fs.ops().back(), "syncdir");
+  EXPECT_EQ(fs.records().size(), 7u);
+  EXPECT_EQ(fs.records().back(), "syncdir");
 }
 
 // Records the paths the appender drops from the page cache.
-class DropRecorder final : public ForwardingFileSystem {
+class DropRecorder final : public RecordingFileSystem {
  public:
-  using ForwardingFileSystem::ForwardingFileSystem;
+  using RecordingFileSystem::RecordingFileSystem;
   Status DropCache(const std::string& path) override {
-    std::lock_guard<std::mutex> l(mu_);
-    dropped_.push_back(path);
+    Record(path);
     return base_.DropCache(path);
   }
-  std::vector<std::string> dropped() {
-    std::lock_guard<std::mutex> l(mu_);
-    return dropped_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> dropped_;
 };
 
 // Published full bundles leave the page cache (the log does not read them again);
@@ -309,10 +307,10 @@ class DropRecorder final : public ForwardingFileSystem {
 TEST_F(AppenderTest, DropsPublishedFullBundlesFromTheCache) {
   DropRecorder fs(fs_);
   auto a = std::move(Appender::Open(fs, "log", skey_, Options())).value();
-  AppendBatch(*a, "x", 300);  // bundle 0 full, bundle 1 partial
-  AppendBatch(*a, "y", 500);  // bundles 1 and 2 full, bundle 3 partial
+  AppendBatch(*a, "x", 300);     // bundle 0 full, bundle 1 partial
+  AppendBatch(*a, "y", 500);     // bundles 1 and 2 full, bundle 3 partial
   ASSERT_TRUE(a->Close().ok());  // waits for the janitor
-  std::vector<std::string> dropped = fs.dropped();
+  std::vector<std::string> dropped = fs.records();
   std::sort(dropped.begin(), dropped.end());
   EXPECT_EQ(dropped, (std::vector<std::string>{"log/tile/entries/000", "log/tile/entries/001",
                                                "log/tile/entries/002"}));
