@@ -113,9 +113,8 @@ std::string RangeName(uint64_t start, uint64_t end) {
 
 }  // namespace
 
-// One reusable EVP context per thread: re-initialising it with the same digest
-// costs far less than a fresh EVP_Digest call per hash (this is the hot path:
-// one leaf hash and about one node hash per entry).
+// One reusable hasher per thread (this is the hot path: one leaf hash and about
+// one node hash per entry), so that a hash allocates nothing.
 crypto::Sha256Hasher& ThreadHasher() {
   thread_local crypto::Sha256Hasher hasher;
   return hasher;
