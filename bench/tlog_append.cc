@@ -192,7 +192,8 @@ struct Figures {
   bool ok = false;
   double rate = 0, max_commit_ms = 0, files_per_s = 0;
   double mean_sync_ms = 0, max_sync_ms = 0, mean_rename_ms = 0, max_rename_ms = 0;
-  double mean_prepare_ms = 0, max_prepare_ms = 0;
+  double mean_prepare_ms = 0, max_prepare_ms = 0, mean_publisher_wait_ms = 0;
+  uint64_t slow_writer_bound = 0, slow_barrier_bound = 0;
   double cpu_seconds = 0, elapsed = 0;
   uint64_t entries = 0;
   Intervals intervals;
@@ -321,6 +322,9 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   f.max_rename_ms = st.max_rename_micros / 1000.0;
   f.mean_prepare_ms = st.total_prepare_micros / 1000.0 / commits;
   f.max_prepare_ms = st.max_prepare_micros / 1000.0;
+  f.mean_publisher_wait_ms = st.total_publisher_wait_micros / 1000.0 / commits;
+  f.slow_writer_bound = st.slow_intervals_writer_bound;
+  f.slow_barrier_bound = st.slow_intervals_barrier_bound;
   const auto& bounds = tlog::Appender::Stats::kIntervalBucketMicros;
   const size_t over = std::upper_bound(std::begin(bounds), std::end(bounds), 10000) - std::begin(bounds);
   for (size_t i = over; i < st.intervals_by_length.size(); ++i) f.intervals.over_10ms += st.intervals_by_length[i];
@@ -350,6 +354,10 @@ void Print(const Figures& f, double hash_wall, double hash_per_core) {
   std::printf("  barriers per commit: file-system sync mean %.2f ms, max %.2f ms; checkpoint rename + directory "
               "fsync mean %.2f ms, max %.2f ms\n",
               f.mean_sync_ms, f.max_sync_ms, f.mean_rename_ms, f.max_rename_ms);
+  std::printf("  the publisher waits %.2f ms per commit for the writer; of the intervals over 10 ms, %llu were set by "
+              "the writer (the publisher waited longer than its barriers took), %llu by the barriers\n",
+              f.mean_publisher_wait_ms, static_cast<unsigned long long>(f.slow_writer_bound),
+              static_cast<unsigned long long>(f.slow_barrier_bound));
   std::printf("  entries/s per %.0f s window:", kWindow);
   for (double r : f.window_rates) std::printf(" %.0f", r);
   std::printf("\n");

@@ -496,6 +496,7 @@ void Appender::PublisherLoop() {
   std::unique_lock<std::mutex> l(mu_);
   auto now = [] { return Clock::System()->MonotonicMicros(); };
   while (true) {
+    const int64_t wait_start = now();
     handoff_cv_.wait(l, [&] { return handoff_ || publisher_stop_; });
     if (!handoff_) return;  // the writer exited and everything handed off is published
     Publication p = std::move(*handoff_);
@@ -514,11 +515,11 @@ void Appender::PublisherLoop() {
     stats_.max_sync_micros = std::max(stats_.max_sync_micros, synced - start);
     stats_.total_rename_micros += done - synced;
     stats_.max_rename_micros = std::max(stats_.max_rename_micros, done - synced);
-    MarkDurable(p, done);
+    MarkDurable(p, done, start - wait_start, done - start);
   }
 }
 
-void Appender::MarkDurable(const Publication& p, int64_t now_micros) {
+void Appender::MarkDurable(const Publication& p, int64_t now_micros, int64_t waited_micros, int64_t barrier_micros) {
   ++stats_.commits;
   stats_.max_commit_micros = std::max(stats_.max_commit_micros, now_micros - p.start_micros);
   if (last_durable_micros_ >= 0) {
@@ -527,6 +528,10 @@ void Appender::MarkDurable(const Publication& p, int64_t now_micros) {
     stats_.total_interval_micros += interval;
     const auto& bounds = Stats::kIntervalBucketMicros;
     ++stats_.intervals_by_length[std::lower_bound(std::begin(bounds), std::end(bounds), interval) - std::begin(bounds)];
+    stats_.total_publisher_wait_micros += waited_micros;
+    if (interval > Stats::kSlowIntervalMicros) {
+      ++(waited_micros > barrier_micros ? stats_.slow_intervals_writer_bound : stats_.slow_intervals_barrier_bound);
+    }
   }
   last_durable_micros_ = now_micros;
   durable_size_ = p.new_size;

@@ -68,8 +68,8 @@ class Appender {
   // Appender in this process (same FileSystem and path), or — on the real file
   // system — by any process, through an exclusive flock(2) on `dir/.appender.lock`
   // held until Close() (the kernel releases it if the process dies).
-  static Result<std::unique_ptr<Appender>> Open(FileSystem& fs, const std::string& dir,
-                                                std::string_view private_key, AppenderOptions options = {});
+  static Result<std::unique_ptr<Appender>> Open(FileSystem& fs, const std::string& dir, std::string_view private_key,
+                                                AppenderOptions options = {});
   ~Appender();  // flushes what was submitted (see Close)
   Appender(const Appender&) = delete;
   Appender& operator=(const Appender&) = delete;
@@ -110,6 +110,13 @@ class Appender {
     // the last bucket the longer ones.
     static constexpr int64_t kIntervalBucketMicros[] = {1000, 2000, 5000, 10000, 12500, 15000, 20000, 50000, 100000};
     std::array<uint64_t, std::size(kIntervalBucketMicros) + 1> intervals_by_length{};
+    // Time the publisher waited for the writer's next commit (or, when idle, for entries).
+    int64_t total_publisher_wait_micros = 0;
+    // What made the intervals over kSlowIntervalMicros long: the publisher waited for the
+    // writer longer than it spent in the two barriers (the writer set the pace), or not
+    // (a barrier did).
+    static constexpr int64_t kSlowIntervalMicros = 10000;
+    uint64_t slow_intervals_writer_bound = 0, slow_intervals_barrier_bound = 0;
   };
   Stats stats() const;
   const std::string& origin() const { return origin_; }
@@ -145,8 +152,9 @@ class Appender {
   Status Prepare(Publication& p);
   Status WriteFiles();
   // Publication bookkeeping once `p`'s checkpoint is durable: stats, durable_size_,
-  // waiters, janitor. Requires mu_ held.
-  void MarkDurable(const Publication& p, int64_t now_micros);
+  // waiters, janitor. `waited_micros`: how long the publisher waited for `p`;
+  // `barrier_micros`: how long it took to make `p` durable. Requires mu_ held.
+  void MarkDurable(const Publication& p, int64_t now_micros, int64_t waited_micros, int64_t barrier_micros);
   // Records the first commit error and wakes everyone. Requires mu_ held.
   void Fail(const Status& st);
   // Deletes the partial tiles and bundles that published checkpoints superseded,
@@ -196,8 +204,8 @@ class Appender {
   std::condition_variable janitor_cv_;
   std::vector<std::pair<uint64_t, uint64_t>> superseded_;  // guarded by mu_
   bool janitor_stop_ = false;                              // guarded by mu_
-  Stats stats_;                // guarded by mu_
-  int64_t last_durable_micros_ = -1;  // guarded by mu_: when the last checkpoint became durable
+  Stats stats_;                                            // guarded by mu_
+  int64_t last_durable_micros_ = -1;                       // guarded by mu_: when the last checkpoint became durable
 
   // Owned by the writer thread.
   TreeEdge edge_;

@@ -312,8 +312,8 @@ TEST_F(AppenderTest, DropsPublishedFullBundlesFromTheCache) {
   ASSERT_TRUE(a->Close().ok());  // waits for the janitor
   std::vector<std::string> dropped = fs.records();
   std::sort(dropped.begin(), dropped.end());
-  EXPECT_EQ(dropped, (std::vector<std::string>{"log/tile/entries/000", "log/tile/entries/001",
-                                               "log/tile/entries/002"}));
+  EXPECT_EQ(dropped,
+            (std::vector<std::string>{"log/tile/entries/000", "log/tile/entries/001", "log/tile/entries/002"}));
   auto report = Audit();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->checkpoint.size, 800u);
