@@ -355,6 +355,32 @@ TEST_F(AppenderTest, BacklogIsCommittedInBatchesOfBoundedSize) {
   EXPECT_EQ(report->checkpoint.size, kCount + 1);
 }
 
+// Stats say what made a long interval long: a publisher waiting for the writer (here:
+// for entries), or a barrier.
+TEST_F(AppenderTest, StatsTellWhetherTheWriterOrABarrierMadeAnIntervalLong) {
+  GatedSync gate(fs_);
+  auto a = std::move(Appender::Open(gate, "log", skey_, Options())).value();
+  const auto longer_than_slow = std::chrono::microseconds(2 * Appender::Stats::kSlowIntervalMicros);
+  ASSERT_TRUE(a->Append("a").ok());
+  std::this_thread::sleep_for(longer_than_slow);  // the publisher waits for the next commit
+  ASSERT_TRUE(a->Append("b").ok());
+  Appender::Stats st = a->stats();
+  EXPECT_EQ(st.slow_intervals_writer_bound, 1u);
+  EXPECT_EQ(st.slow_intervals_barrier_bound, 0u);
+  EXPECT_GE(st.total_publisher_wait_micros, 2 * Appender::Stats::kSlowIntervalMicros);
+
+  gate.Hold();
+  const uint64_t c = *a->Submit("c");
+  std::this_thread::sleep_for(longer_than_slow);  // the barrier does not return meanwhile
+  gate.Release();
+  ASSERT_TRUE(a->WaitDurable(c).ok());
+  st = a->stats();
+  EXPECT_EQ(st.slow_intervals_writer_bound, 1u);
+  EXPECT_EQ(st.slow_intervals_barrier_bound, 1u);
+  EXPECT_GT(st.max_sync_micros, Appender::Stats::kSlowIntervalMicros);
+  ASSERT_TRUE(a->Close().ok());
+}
+
 // Fails every directory fsync: a renamed checkpoint is then not durable.
 class FailingSyncDir final : public ForwardingFileSystem {
  public:
