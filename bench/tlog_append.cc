@@ -325,8 +325,10 @@ Figures RunAppender(FileSystem& fs, const std::string& dir, double seconds, int 
   f.mean_publisher_wait_ms = st.total_publisher_wait_micros / 1000.0 / commits;
   f.slow_writer_bound = st.slow_intervals_writer_bound;
   f.slow_barrier_bound = st.slow_intervals_barrier_bound;
+  // Over 10 ms: the threshold of the appender's writer/barrier split too.
   const auto& bounds = tlog::Appender::Stats::kIntervalBucketMicros;
-  const size_t over = std::upper_bound(std::begin(bounds), std::end(bounds), 10000) - std::begin(bounds);
+  const int64_t ten_ms = tlog::Appender::Stats::kSlowIntervalMicros;
+  const size_t over = std::upper_bound(std::begin(bounds), std::end(bounds), ten_ms) - std::begin(bounds);
   for (size_t i = over; i < st.intervals_by_length.size(); ++i) f.intervals.over_10ms += st.intervals_by_length[i];
   // p99: the first bucket bound below which 99 % of the intervals lie.
   uint64_t n = 0, seen = 0;
